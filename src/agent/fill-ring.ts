@@ -1,0 +1,84 @@
+/**
+ * The last `capacity` fills of one symbol in preallocated typed arrays, with
+ * the running sums the toxicity score needs kept up to date on every push,
+ * eviction and mark-out, so scoring never scans the history.
+ *
+ * A fill's mark-out is taken at the first mid update at least `horizonMs`
+ * after the fill: side · (mid_then − mid_at_fill) / mid_at_fill, in bps,
+ * positive when the market moved in our favour. Fills are marked out in
+ * arrival order; one evicted before its horizon is never marked out.
+ */
+export const FILL_HISTORY = 1_000;
+
+export class FillRing {
+  readonly capacity: number;
+  private readonly side: Int8Array;
+  private readonly time: Float64Array;
+  private readonly refMid: Float64Array;
+  private readonly markout: Float64Array;
+  private head = 0;
+  private count = 0;
+  /** the newest `pending` fills have no mark-out yet */
+  private pending = 0;
+  buys = 0;
+  sells = 0;
+  markoutSumBps = 0;
+  markoutCount = 0;
+
+  constructor(capacity = FILL_HISTORY) {
+    this.capacity = capacity;
+    this.side = new Int8Array(capacity);
+    this.time = new Float64Array(capacity);
+    this.refMid = new Float64Array(capacity);
+    this.markout = new Float64Array(capacity);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** `side` is +1 for our buy (bid filled), −1 for our sell; `refMid` the mid when it happened. */
+  push(side: 1 | -1, timeMs: number, refMid: number): void {
+    const i = this.head;
+    if (this.count === this.capacity) this.evict(i);
+    else this.count++;
+    this.side[i] = side;
+    this.time[i] = timeMs;
+    this.refMid[i] = refMid;
+    this.markout[i] = NaN;
+    if (side > 0) this.buys++;
+    else this.sells++;
+    this.pending++;
+    this.head = i + 1 === this.capacity ? 0 : i + 1;
+  }
+
+  /** Marks out every pending fill whose horizon has passed at `nowMs`. */
+  markOut(nowMs: number, mid: number, horizonMs: number): void {
+    const cap = this.capacity;
+    while (this.pending > 0) {
+      let i = this.head - this.pending;
+      if (i < 0) i += cap;
+      if (this.time[i]! + horizonMs > nowMs) return;
+      const ref = this.refMid[i]!;
+      const bps = (this.side[i]! * (mid - ref) / ref) * 1e4;
+      this.markout[i] = bps;
+      this.markoutSumBps += bps;
+      this.markoutCount++;
+      this.pending--;
+    }
+  }
+
+  private evict(i: number): void {
+    if (this.side[i]! > 0) this.buys--;
+    else this.sells--;
+    const m = this.markout[i]!;
+    if (m === m) {
+      this.markoutSumBps -= m;
+      this.markoutCount--;
+      // with no mark-out left, reset the sum so rounding drift cannot outlive the fills
+      if (this.markoutCount === 0) this.markoutSumBps = 0;
+    } else {
+      this.pending--;
+    }
+  }
+}

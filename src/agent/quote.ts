@@ -1,0 +1,92 @@
+import type { HorizonMode } from '../model/horizon.js';
+
+export type ModelName = 'avellaneda-stoikov' | 'glft';
+export type VolatilitySource = 'pushed' | 'default';
+export type SpreadClamp = 'none' | 'min' | 'max';
+
+/** A two-sided quote and how it was made. Prices are on the tick grid; a side with size 0 is not quoted. */
+export interface Quote {
+  symbol: string;
+  /** per-symbol sequence number, +1 for every quote produced */
+  seq: number;
+  /** time of the update that produced it, Unix ms */
+  time: number;
+  mid: number;
+  bidPrice: number;
+  bidSize: number;
+  askPrice: number;
+  askSize: number;
+  reservation: number;
+  /** askPrice − bidPrice */
+  spread: number;
+  spreadBps: number;
+  model: ModelName;
+  sigma: number;
+  sigmaSource: VolatilitySource;
+  horizon: HorizonMode;
+  /** T − t used, in the agent's time unit; null for GLFT, which has no horizon */
+  tau: number | null;
+  /** position in units of the asset */
+  inventory: number;
+  toxicity: number;
+  adjustments: QuoteAdjustments;
+}
+
+export interface QuoteAdjustments {
+  /** fraction by which the bid half-spread was widened (and the ask half-spread narrowed), in [−0.5, 0.5] */
+  inventorySkew: number;
+  /** factor applied to the model spread for adverse selection, in [1, 3] */
+  toxicityMultiplier: number;
+  /** whether the min or max spread in bps bound the result */
+  spreadClamp: SpreadClamp;
+}
+
+export type QuotedSides = 'both' | 'bid-only' | 'ask-only' | 'none';
+
+export type DecisionReason =
+  | 'ok'
+  | 'max-inventory-long'
+  | 'max-inventory-short'
+  | 'non-positive-bid'
+  | 'non-positive-ask'
+  | 'agent-paused'
+  | 'symbol-paused'
+  | 'no-mid'
+  | 'no-volatility'
+  | 'numerical-error';
+
+export interface RiskDecision {
+  sides: QuotedSides;
+  reason: DecisionReason;
+}
+
+export type Outcome = 'quoted' | 'no-quote' | 'duplicate';
+
+export interface ProcessResult {
+  symbol: string;
+  /** 'duplicate': a fill id seen before; nothing changed and `quote` is the current one */
+  outcome: Outcome;
+  quote: Quote | null;
+  decision: RiskDecision;
+  /** the absolute position is at or beyond maxInventory */
+  breach: boolean;
+}
+
+function decision(sides: QuotedSides, reason: DecisionReason): RiskDecision {
+  return Object.freeze({ sides, reason });
+}
+
+/** Shared, frozen decisions: the hot path picks one instead of allocating. */
+export const DECISIONS = {
+  ok: decision('both', 'ok'),
+  maxLong: decision('ask-only', 'max-inventory-long'),
+  maxShort: decision('bid-only', 'max-inventory-short'),
+  nonPositiveBid: decision('ask-only', 'non-positive-bid'),
+  nonPositiveAsk: decision('none', 'non-positive-ask'),
+  nonPositiveBidMaxShort: decision('none', 'max-inventory-short'),
+  agentPaused: decision('none', 'agent-paused'),
+  symbolPaused: decision('none', 'symbol-paused'),
+  noMid: decision('none', 'no-mid'),
+  noVolatility: decision('none', 'no-volatility'),
+  numericalError: decision('none', 'numerical-error'),
+} as const;
