@@ -76,7 +76,7 @@ export class MarketMakerAgent {
     if (u.type === 'fill' && this.fillIds.has(u.id)) {
       this.stats.duplicateFills++;
       const current = s ?? this.stateOf(u.symbol);
-      return { symbol: u.symbol, outcome: 'duplicate', quote: current.quote, decision: current.decision, breach: current.inBreach };
+      return { symbol: u.symbol, outcome: 'duplicate', quote: current.quote, decision: current.decision, breach: current.inBreach, withdrawn: false };
     }
     if (s === undefined) s = this.createState(u.symbol);
 
@@ -86,6 +86,7 @@ export class MarketMakerAgent {
       this.stats.updates++;
       s.updates++;
       const wasInBreach = s.inBreach;
+      const hadQuote = s.quote !== null;
       const quoted = requote(s, this.params, u.time, this.paused);
       if (s.inBreach && !wasInBreach) this.stats.breaches++;
       if (quoted) {
@@ -94,7 +95,7 @@ export class MarketMakerAgent {
       } else if (s.decision.reason === 'numerical-error') {
         this.recordError(`${u.symbol}: quote not finite for the inputs given`);
       }
-      return { symbol: u.symbol, outcome: quoted ? 'quoted' : 'no-quote', quote: s.quote, decision: s.decision, breach: s.inBreach };
+      return { symbol: u.symbol, outcome: quoted ? 'quoted' : 'no-quote', quote: s.quote, decision: s.decision, breach: s.inBreach, withdrawn: hadQuote && !quoted };
     } catch (err) {
       // validation ran before any change, so anything thrown here is a defect: surface it as the Error status
       this.recordError(`${u.symbol}: ${err instanceof Error ? err.message : String(err)}`);
@@ -165,9 +166,10 @@ export class MarketMakerAgent {
   requote(symbol: string, time: number): ProcessResult | undefined {
     const s = this.states.get(symbol);
     if (s === undefined) return undefined;
+    const hadQuote = s.quote !== null;
     const quoted = requote(s, this.params, time, this.paused);
     if (quoted) this.stats.quotes++;
-    return { symbol, outcome: quoted ? 'quoted' : 'no-quote', quote: s.quote, decision: s.decision, breach: s.inBreach };
+    return { symbol, outcome: quoted ? 'quoted' : 'no-quote', quote: s.quote, decision: s.decision, breach: s.inBreach, withdrawn: hadQuote && !quoted };
   }
 
   /** Replaces the configuration; the next update of each symbol quotes with it. */
@@ -196,33 +198,43 @@ export class MarketMakerAgent {
     return Array.from(this.states.values(), symbolView);
   }
 
-  /** Pauses the whole agent, or one symbol. Paused symbols keep tracking inventory but publish no quote. */
-  pause(symbol?: string): void {
-    this.setPaused(true, symbol);
+  /**
+   * Pauses the whole agent, or one symbol: quotes are withdrawn, inventory and
+   * P&L keep being tracked. Returns the symbols whose quote was withdrawn.
+   */
+  pause(symbol?: string): string[] {
+    const affected = this.affected(symbol);
+    if (symbol === undefined) this.paused = true;
+    const withdrawn: string[] = [];
+    for (const s of affected) {
+      if (symbol !== undefined) s.paused = true;
+      const had = s.quote !== null;
+      requote(s, this.params, s.midTime, this.paused);
+      if (had) withdrawn.push(s.symbol);
+    }
+    return withdrawn;
   }
 
-  resume(symbol?: string): void {
-    this.setPaused(false, symbol);
+  /** Resumes the agent or one symbol and requotes what it covers at `time`. */
+  resume(time: number, symbol?: string): ProcessResult[] {
+    const affected = this.affected(symbol);
+    if (symbol === undefined) this.paused = false;
+    const results: ProcessResult[] = [];
+    for (const s of affected) {
+      if (symbol !== undefined) s.paused = false;
+      results.push(this.requote(s.symbol, time)!);
+    }
+    return results;
   }
 
   isPaused(symbol?: string): boolean {
     return symbol === undefined ? this.paused : (this.states.get(symbol)?.paused ?? false);
   }
 
-  private setPaused(paused: boolean, symbol: string | undefined): void {
-    if (symbol === undefined) {
-      this.paused = paused;
-      if (paused) for (const s of this.states.values()) this.withdraw(s);
-      return;
-    }
+  private affected(symbol: string | undefined): SymbolState[] {
+    if (symbol === undefined) return [...this.states.values()];
     const s = this.states.get(symbol);
-    if (s === undefined) return;
-    s.paused = paused;
-    if (paused) this.withdraw(s);
-  }
-
-  private withdraw(s: SymbolState): void {
-    requote(s, this.params, s.midTime, this.paused);
+    return s === undefined ? [] : [s];
   }
 
   /** Clears an error status once an operator has looked at it. */

@@ -141,7 +141,7 @@ export function requote(s: SymbolState, p: QuotingParams, time: number, agentPau
     askPrice: ask,
     askSize,
     reservation,
-    spread: ask - bid,
+    spread: Math.round((ask - bid) * p.grid.scale) / p.grid.scale,
     spreadBps: ((ask - bid) / mid) * 1e4,
     model: c.model,
     sigma,

@@ -70,6 +70,8 @@ export interface ProcessResult {
   decision: RiskDecision;
   /** the absolute position is at or beyond maxInventory */
   breach: boolean;
+  /** the symbol had a quote before this call and has none after it */
+  withdrawn: boolean;
 }
 
 function decision(sides: QuotedSides, reason: DecisionReason): RiskDecision {

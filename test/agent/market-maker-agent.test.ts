@@ -142,7 +142,7 @@ describe('MarketMakerAgent: fills, pauses and status', () => {
     const a = agentWith({ ...paper, volatility: { default: 2 } });
     a.process(mid('X', 100));
     a.process(mid('Y', 50));
-    a.pause('X');
+    expect(a.pause('X')).toEqual(['X']);
     expect(a.quote('X')).toBeNull();
     const r = a.process(fill('X', 'f1', 'sell', 100, 2));
     expect([r.outcome, r.decision.reason]).toEqual(['no-quote', 'symbol-paused']);
@@ -151,8 +151,8 @@ describe('MarketMakerAgent: fills, pauses and status', () => {
     a.pause();
     expect(a.status).toBe('paused');
     expect(a.process(mid('Y', 52)).decision.reason).toBe('agent-paused');
-    a.resume();
-    a.resume('X');
+    expect(a.resume(T0).map((r) => [r.symbol, r.outcome])).toEqual([['X', 'no-quote'], ['Y', 'quoted']]);
+    expect(a.resume(T0, 'X').map((r) => r.outcome)).toEqual(['quoted']);
     expect(a.status).toBe('idle');
     expect(a.process(mid('X', 100)).outcome).toBe('quoted');
   });

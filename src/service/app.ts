@@ -1,0 +1,113 @@
+/**
+ * The service as one Fastify app. `buildApp` never listens: `server.ts`
+ * starts it, and the tests and benchmarks build the same app.
+ */
+import { randomUUID } from 'node:crypto';
+import websocket from '@fastify/websocket';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
+import type { ServiceConfig } from './config.js';
+import { errorResponse, ROUTE_NOT_FOUND } from './errors.js';
+import { ServiceMetrics } from './metrics.js';
+import { QuoteHub } from './quote-hub.js';
+import { AgentRegistry } from './registry.js';
+import { agentRoutes } from './routes/agents.js';
+import { opsRoutes } from './routes/ops.js';
+import { readRoutes } from './routes/reads.js';
+import { streamRoutes } from './routes/stream.js';
+import { updateRoutes } from './routes/updates.js';
+import { UpdatePipeline } from './update-pipeline.js';
+
+export interface AppOptions {
+  config: ServiceConfig;
+  /** by default pino at config.logLevel, one JSON line per event, pretty on a TTY */
+  logger?: Logger;
+  /** the clock for updates without a time of their own, Unix ms */
+  now?: () => number;
+}
+
+export interface Quoting {
+  registry: AgentRegistry;
+  hub: QuoteHub;
+  metrics: ServiceMetrics;
+  pipeline: UpdatePipeline;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    quoting: Quoting;
+  }
+}
+
+/** WebSocket close code for "going away" (RFC 6455 §7.4.1) */
+const GOING_AWAY = 1001;
+
+export function createLogger(level: string): Logger {
+  return process.stdout.isTTY ? pino({ level, transport: { target: 'pino-pretty' } }) : pino({ level });
+}
+
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const { config } = opts;
+  const now = opts.now ?? Date.now;
+  const loggerInstance: FastifyBaseLogger = opts.logger ?? createLogger(config.logLevel);
+  const app = Fastify({
+    loggerInstance,
+    // a line per request would sit in the per-update hot path; rejections are logged at debug by the error handler
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.limits.bodyLimitBytes,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+  });
+
+  const registry = new AgentRegistry(config.limits.maxAgents);
+  const hub = new QuoteHub({ highWaterBytes: config.limits.wsHighWaterBytes, onConflate: () => metrics.conflated.inc() });
+  const metrics = new ServiceMetrics(config.processBudgetSeconds, config.latencyWindow, {
+    agents: () => registry.all(),
+    wsClients: () => hub.clients.size,
+    wsSubscriptions: () => hub.subscriptionCount,
+  });
+  const pipeline = new UpdatePipeline(registry, hub, metrics);
+  for (const [id, agentConfig] of Object.entries(config.agents)) registry.create(id, agentConfig);
+  app.decorate('quoting', { registry, hub, metrics, pipeline });
+
+  let closing = false;
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const { status, body } = errorResponse(err);
+    if (status >= 500) req.log.error({ err }, 'request failed');
+    else req.log.debug({ code: body.error.code, message: body.error.message }, 'request rejected');
+    return reply.code(status).send(body);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const { status, body } = errorResponse(new ROUTE_NOT_FOUND(req.method, req.url.split('?')[0]));
+    return reply.code(status).send(body);
+  });
+
+  await app.register(websocket, {
+    options: { maxPayload: config.limits.maxWsMessageBytes },
+    preClose: (done) => {
+      for (const c of hub.clients) c.socket.close(GOING_AWAY, 'server shutting down');
+      done();
+    },
+  });
+
+  const heartbeat = setInterval(() => hub.heartbeat(), config.heartbeatMs);
+  heartbeat.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(heartbeat);
+    hub.close();
+  });
+
+  await app.register(opsRoutes, { metrics, isReady: () => !closing });
+  await app.register(agentRoutes, { registry, pipeline, hub, metrics, now });
+  await app.register(updateRoutes, { pipeline, maxBatch: config.limits.maxBatch, now });
+  await app.register(readRoutes, { registry });
+  await app.register(streamRoutes, { registry, hub, maxSubscriptions: config.limits.maxSubscriptionsPerConnection, now });
+  return app;
+}

@@ -1,0 +1,93 @@
+import type { FastifyInstance } from 'fastify';
+import { mergeConfig } from '../../agent/config-merge.js';
+import { parseConfig } from '../../agent/market-maker-agent.js';
+import type { MarketMakerAgent } from '../../agent/market-maker-agent.js';
+import { symbolOf } from '../lookup.js';
+import type { ServiceMetrics } from '../metrics.js';
+import type { QuoteHub } from '../quote-hub.js';
+import type { AgentRegistry } from '../registry.js';
+import { AgentParams, ConfigPatchBody, CreateAgentBody, parse } from '../schemas.js';
+import type { UpdatePipeline } from '../update-pipeline.js';
+
+export interface AgentRoutesOptions {
+  registry: AgentRegistry;
+  pipeline: UpdatePipeline;
+  hub: QuoteHub;
+  metrics: ServiceMetrics;
+  now: () => number;
+}
+
+export function agentSummary(a: MarketMakerAgent) {
+  return { id: a.id, status: a.status, paused: a.isPaused(), symbols: a.symbolCount, stats: a.stats };
+}
+
+export function agentDetail(a: MarketMakerAgent) {
+  return { ...agentSummary(a), error: a.error, config: a.config, symbolStates: a.views() };
+}
+
+export async function agentRoutes(app: FastifyInstance, opts: AgentRoutesOptions): Promise<void> {
+  const { registry, pipeline, hub, metrics, now } = opts;
+
+  app.get('/v1/agents', async () => ({ agents: [...registry.all()].map(agentSummary) }));
+
+  app.post('/v1/agents', async (req, reply) => {
+    const body = parse(CreateAgentBody, req.body);
+    const agent = registry.create(body.id, parseConfig(body.config));
+    req.log.info({ agent: agent.id }, 'agent created');
+    return reply.code(201).send(agentDetail(agent));
+  });
+
+  app.get('/v1/agents/:agentId', async (req) => agentDetail(registry.get(parse(AgentParams, req.params).agentId)));
+
+  app.patch('/v1/agents/:agentId/config', async (req) => {
+    const agent = registry.get(parse(AgentParams, req.params).agentId);
+    const patch = parse(ConfigPatchBody, req.body);
+    agent.reconfigure(parseConfig(mergeConfig(agent.config, patch)));
+    req.log.info({ agent: agent.id, patch }, 'agent reconfigured');
+    const time = now();
+    pipeline.publish(agent.id, [...agent.symbolNames()].map((s) => agent.requote(s, time)!));
+    return agentDetail(agent);
+  });
+
+  app.delete('/v1/agents/:agentId', async (req, reply) => {
+    const { agentId } = parse(AgentParams, req.params);
+    registry.delete(agentId);
+    hub.dropAgent(agentId);
+    metrics.dropAgent(agentId);
+    req.log.info({ agent: agentId }, 'agent deleted');
+    return reply.code(204).send();
+  });
+
+  const pause = (agent: MarketMakerAgent, symbol?: string) => {
+    for (const s of agent.pause(symbol)) hub.publishWithdrawal(agent.id, s, symbol === undefined ? 'agent-paused' : 'symbol-paused');
+  };
+  const resume = (agent: MarketMakerAgent, symbol?: string) => pipeline.publish(agent.id, agent.resume(now(), symbol));
+
+  app.post('/v1/agents/:agentId/pause', async (req) => {
+    const agent = registry.get(parse(AgentParams, req.params).agentId);
+    pause(agent);
+    req.log.info({ agent: agent.id }, 'agent paused');
+    return agentSummary(agent);
+  });
+
+  app.post('/v1/agents/:agentId/resume', async (req) => {
+    const agent = registry.get(parse(AgentParams, req.params).agentId);
+    resume(agent);
+    req.log.info({ agent: agent.id }, 'agent resumed');
+    return agentSummary(agent);
+  });
+
+  app.post('/v1/agents/:agentId/symbols/:symbol/pause', async (req) => {
+    const { agent, symbol } = symbolOf(registry, req.params);
+    pause(agent, symbol);
+    req.log.info({ agent: agent.id, symbol }, 'symbol paused');
+    return agent.view(symbol);
+  });
+
+  app.post('/v1/agents/:agentId/symbols/:symbol/resume', async (req) => {
+    const { agent, symbol } = symbolOf(registry, req.params);
+    resume(agent, symbol);
+    req.log.info({ agent: agent.id, symbol }, 'symbol resumed');
+    return agent.view(symbol);
+  });
+}

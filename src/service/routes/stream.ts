@@ -1,0 +1,77 @@
+import type { FastifyInstance } from 'fastify';
+import type {} from '@fastify/websocket';
+import type { RawData } from 'ws';
+import { AGENT_NOT_FOUND } from '../errors.js';
+import { quoteMessage, type QuoteHub, type StreamClient } from '../quote-hub.js';
+import type { AgentRegistry } from '../registry.js';
+import { firstIssue, StreamMessage } from '../schemas.js';
+
+export interface StreamRoutesOptions {
+  registry: AgentRegistry;
+  hub: QuoteHub;
+  maxSubscriptions: number;
+  now: () => number;
+}
+
+/**
+ * `/v1/stream`: clients send `{"op":"subscribe"|"unsubscribe","agent":"…","symbols":[…]|"*"}`.
+ * A subscribe is acknowledged, then the current quote of each symbol follows as a snapshot,
+ * then every new quote. Bad messages get `{"type":"error",…}` and the connection stays open.
+ */
+export async function streamRoutes(app: FastifyInstance, opts: StreamRoutesOptions): Promise<void> {
+  const { registry, hub, now } = opts;
+
+  app.get('/v1/stream', { websocket: true }, (socket) => {
+    const client = hub.add(socket);
+    // attached before any await, so no early message is lost
+    socket.on('message', (data: RawData, isBinary: boolean) => onMessage(client, data, isBinary));
+    socket.on('pong', () => {
+      client.alive = true;
+    });
+    socket.on('close', () => hub.remove(client));
+    socket.on('error', () => hub.remove(client));
+  });
+
+  function error(client: StreamClient, code: string, message: string, field?: string): void {
+    client.send(JSON.stringify({ type: 'error', code, message, ...(field ? { field } : {}) }));
+  }
+
+  function onMessage(client: StreamClient, data: RawData, isBinary: boolean): void {
+    if (isBinary) return error(client, 'INVALID_MESSAGE', 'binary frames are not accepted; send JSON text');
+    let json: unknown;
+    try {
+      json = JSON.parse(data.toString());
+    } catch {
+      return error(client, 'INVALID_JSON', 'message is not JSON');
+    }
+    const parsed = StreamMessage.safeParse(json);
+    if (!parsed.success) {
+      const { field, message } = firstIssue(parsed.error);
+      return error(client, 'VALIDATION_FAILED', message, field);
+    }
+    const msg = parsed.data;
+    let agent;
+    try {
+      agent = registry.get(msg.agent);
+    } catch {
+      return error(client, 'AGENT_NOT_FOUND', new AGENT_NOT_FOUND(msg.agent).message, 'agent');
+    }
+    if (msg.op === 'unsubscribe') {
+      hub.unsubscribe(client, msg.agent, msg.symbols);
+      client.send(JSON.stringify({ type: 'unsubscribed', agent: msg.agent, symbols: msg.symbols }));
+      return;
+    }
+    const adding = msg.symbols === '*' ? 1 : msg.symbols.filter((s) => !client.symbols.get(msg.agent)?.has(s)).length;
+    if (client.subscriptions + adding > opts.maxSubscriptions) {
+      return error(client, 'SUBSCRIPTION_LIMIT', `a connection holds at most ${opts.maxSubscriptions} subscriptions`, 'symbols');
+    }
+    hub.subscribe(client, msg.agent, msg.symbols);
+    client.send(JSON.stringify({ type: 'subscribed', agent: msg.agent, symbols: msg.symbols }));
+    const time = now();
+    const names = msg.symbols === '*' ? [...agent.symbolNames()] : msg.symbols;
+    for (const s of names) {
+      const q = agent.quote(s);
+      if (q) client.send(quoteMessage(agent.id, q, time, true));
+    }
+  }
+}

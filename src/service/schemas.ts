@@ -1,0 +1,73 @@
+/** Request bodies and parameters, and the one function that turns zod's verdict into a 400 naming the field. */
+import { z } from 'zod';
+import { MarketMakerConfigSchema } from '../agent/config.js';
+import { ID_PATTERN } from './config.js';
+import { VALIDATION_FAILED, withField } from './errors.js';
+
+const id = z.string().regex(ID_PATTERN, 'expected 1–64 letters, digits or . _ : -');
+const positive = z.number().positive();
+/** the OMS's time of the update, Unix ms; the server's clock when absent */
+const time = z.number().int().nonnegative().max(8.64e15).optional();
+
+export const AgentParams = z.object({ agentId: id });
+export const SymbolParams = z.object({ agentId: id, symbol: id });
+
+export const MidBody = z.object({ mid: positive, time }).strict();
+export const VolatilityBody = z.object({ sigma: positive, time }).strict();
+export const PositionBody = z.object({
+  quantity: z.number(),
+  averageCost: z.number().nonnegative(),
+  mark: positive.optional(),
+  time,
+}).strict();
+export const FillBody = z.object({
+  id: z.string().min(1).max(128),
+  side: z.enum(['buy', 'sell']),
+  price: positive,
+  quantity: positive,
+  time,
+}).strict();
+
+const withSymbol = { symbol: id };
+export const BatchItem = z.discriminatedUnion('type', [
+  MidBody.extend({ type: z.literal('mid'), ...withSymbol }),
+  VolatilityBody.extend({ type: z.literal('volatility'), ...withSymbol }),
+  PositionBody.extend({ type: z.literal('position'), ...withSymbol }),
+  FillBody.extend({ type: z.literal('fill'), ...withSymbol }),
+]);
+export type BatchItem = z.infer<typeof BatchItem>;
+/** items are checked one by one so that one bad item does not stop the others */
+export const BatchBody = z.object({ updates: z.array(z.unknown()) }).strict();
+
+export const CreateAgentBody = z.object({
+  id,
+  config: z.record(z.string(), z.unknown()).default({}),
+}).strict();
+
+/** a partial configuration; merged into the current one, then the whole is validated */
+export const ConfigPatchBody = z.record(z.string(), z.unknown());
+
+/** WebSocket client messages */
+export const StreamMessage = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('subscribe'), agent: id, symbols: z.union([z.literal('*'), z.array(id).min(1).max(10_000)]) }).strict(),
+  z.object({ op: z.literal('unsubscribe'), agent: id, symbols: z.union([z.literal('*'), z.array(id).min(1).max(10_000)]) }).strict(),
+]);
+export type StreamMessage = z.infer<typeof StreamMessage>;
+
+export { MarketMakerConfigSchema };
+
+/** The first zod issue as `{ field, message }`, with the field path prefixed by where the value came from. */
+export function firstIssue(error: z.ZodError, prefix = ''): { field: string; message: string } {
+  const issue = error.issues[0]!;
+  const path = issue.path.map(String).join('.');
+  const field = prefix && path ? `${prefix}.${path}` : prefix || path || '(body)';
+  return { field, message: `${field}: ${issue.message}` };
+}
+
+/** Parses `value` or throws a VALIDATION_FAILED error naming the field. */
+export function parse<T extends z.ZodType>(schema: T, value: unknown, prefix = ''): z.infer<T> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const { field, message } = firstIssue(r.error, prefix);
+  throw withField(new VALIDATION_FAILED(message), field);
+}

@@ -1,0 +1,58 @@
+/**
+ * The hot path of one update: registry lookup → timed `process()` → publish → result.
+ * Used by the single-update routes and the batch route alike.
+ */
+import { performance } from 'node:perf_hooks';
+import { AgentError } from '../agent/errors.js';
+import type { ProcessResult } from '../agent/quote.js';
+import type { Update } from '../agent/updates.js';
+import type { ServiceMetrics } from './metrics.js';
+import type { QuoteHub } from './quote-hub.js';
+import type { AgentRegistry } from './registry.js';
+
+export class UpdatePipeline {
+  constructor(
+    private readonly registry: AgentRegistry,
+    private readonly hub: QuoteHub,
+    private readonly metrics: ServiceMetrics,
+  ) {}
+
+  /** The agent, or AGENT_NOT_FOUND. */
+  agent(agentId: string) {
+    return this.registry.get(agentId);
+  }
+
+  apply(agentId: string, update: Update): ProcessResult {
+    const agent = this.registry.get(agentId);
+    const m = this.metrics.forAgent(agentId);
+    const started = performance.now();
+    let r: ProcessResult;
+    try {
+      r = agent.process(update);
+    } catch (err) {
+      m.rejected(update.type, err instanceof AgentError ? err.code : 'INTERNAL');
+      throw err;
+    }
+    m.processed(update.type, (performance.now() - started) / 1_000);
+    if (r.outcome === 'quoted') {
+      this.hub.publishQuote(agentId, r.quote!);
+      m.published.inc();
+    } else if (r.withdrawn) {
+      this.hub.publishWithdrawal(agentId, r.symbol, r.decision.reason);
+    }
+    return r;
+  }
+
+  /** Publishes the results of requotes made outside `process()` (resume, reconfiguration). */
+  publish(agentId: string, results: readonly ProcessResult[]): void {
+    const m = this.metrics.forAgent(agentId);
+    for (const r of results) {
+      if (r.outcome === 'quoted') {
+        this.hub.publishQuote(agentId, r.quote!);
+        m.published.inc();
+      } else if (r.withdrawn) {
+        this.hub.publishWithdrawal(agentId, r.symbol, r.decision.reason);
+      }
+    }
+  }
+}
