@@ -29,7 +29,12 @@ export function applyFill(inv: InventoryState, signedQty: number, price: number)
   if (signedQty > 0) inv.buyFills++;
   else inv.sellFills++;
 
-  if (p === 0 || (p > 0) === (signedQty > 0)) {
+  if (p === 0) {
+    inv.position = signedQty;
+    inv.averageCost = price;
+    return;
+  }
+  if ((p > 0) === (signedQty > 0)) {
     const size = Math.abs(p) + Math.abs(signedQty);
     inv.averageCost = (inv.averageCost * Math.abs(p) + price * Math.abs(signedQty)) / size;
     inv.position = p + signedQty;

@@ -27,6 +27,8 @@ export interface AppOptions {
 }
 
 export interface Quoting {
+  /** every route registered, for the check against openapi.yaml */
+  routes: { method: string; url: string }[];
   registry: AgentRegistry;
   hub: QuoteHub;
   metrics: ServiceMetrics;
@@ -68,7 +70,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   const pipeline = new UpdatePipeline(registry, hub, metrics);
   for (const [id, agentConfig] of Object.entries(config.agents)) registry.create(id, agentConfig);
-  app.decorate('quoting', { registry, hub, metrics, pipeline });
+  const routes: Quoting['routes'] = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) routes.push({ method, url: r.url });
+  });
+  app.decorate('quoting', { routes, registry, hub, metrics, pipeline });
+
+  // JSON only: any other body is a 415, not a string for the schemas to puzzle over
+  app.removeContentTypeParser('text/plain');
 
   let closing = false;
   app.addHook('onRequest', async (req, reply) => {

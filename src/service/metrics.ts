@@ -35,6 +35,12 @@ export class ServiceMetrics {
   constructor(private readonly budgetSeconds: number, private readonly window: number, sources: MetricsSources) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
+    // prom-client names three gauges `*_total`, which promtool rejects as counters' suffix;
+    // the same counts stay available, by type, as nodejs_active_handles and nodejs_active_requests
+    for (const m of this.registry.getMetricsAsArray()) {
+      const { name, type } = m as unknown as { name: string; type: string };
+      if (type === 'gauge' && name.endsWith('_total')) this.registry.removeSingleMetric(name);
+    }
     this.processDuration = new Histogram({
       name: 'mm_process_duration_seconds', help: 'Wall time of one MarketMakerAgent.process() call',
       labelNames: ['agent'], buckets: PROCESS_BUCKETS, registers,

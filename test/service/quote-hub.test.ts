@@ -1,0 +1,97 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { Quote } from '../../src/agent/quote.js';
+import { QuoteHub, type Socket } from '../../src/service/quote-hub.js';
+
+class FakeSocket implements Socket {
+  bufferedAmount = 0;
+  readyState = 1;
+  sent: string[] = [];
+  pings = 0;
+  terminated = false;
+  send(data: string) { this.sent.push(data); }
+  ping() { this.pings++; }
+  terminate() { this.terminated = true; this.readyState = 3; }
+  close() { this.readyState = 3; }
+}
+
+const quote = (symbol: string, seq: number): Quote => ({
+  symbol, seq, time: 0, mid: 100, bidPrice: 99, bidSize: 1, askPrice: 101, askSize: 1, reservation: 100, spread: 2, spreadBps: 200,
+  model: 'avellaneda-stoikov', sigma: 2, sigmaSource: 'pushed', horizon: 'infinite', tau: 1, inventory: 0, toxicity: 0,
+  adjustments: { inventorySkew: 0, toxicityMultiplier: 1, spreadClamp: 'none' },
+});
+
+describe('QuoteHub', () => {
+  it('serialises a quote once and sends the same string to every subscriber', () => {
+    const hub = new QuoteHub({ highWaterBytes: 1_000, onConflate: () => {}, now: () => 7 });
+    const sockets = Array.from({ length: 5 }, () => new FakeSocket());
+    for (const s of sockets) hub.subscribe(hub.add(s), 'a', ['X']);
+    const stringify = vi.spyOn(JSON, 'stringify');
+    hub.publishQuote('a', quote('X', 1));
+    expect(stringify).toHaveBeenCalledTimes(1);
+    stringify.mockRestore();
+    const first = sockets[0]!.sent[0]!;
+    for (const s of sockets) expect(s.sent).toEqual([first]);
+    expect(JSON.parse(first)).toMatchObject({ type: 'quote', agent: 'a', symbol: 'X', seq: 1, serverTime: 7 });
+  });
+
+  it('does not serialise at all when nobody listens', () => {
+    const hub = new QuoteHub({ highWaterBytes: 1_000, onConflate: () => {} });
+    hub.subscribe(hub.add(new FakeSocket()), 'a', ['Y']);
+    const stringify = vi.spyOn(JSON, 'stringify');
+    hub.publishQuote('a', quote('X', 1));
+    hub.publishQuote('b', quote('X', 1));
+    expect(stringify).not.toHaveBeenCalled();
+    stringify.mockRestore();
+  });
+
+  it('conflates a slow client to the latest quote per symbol, leaves the fast one alone, and says so', async () => {
+    let conflated = 0;
+    const hub = new QuoteHub({ highWaterBytes: 1_000, onConflate: () => conflated++ });
+    const slow = new FakeSocket();
+    const fast = new FakeSocket();
+    hub.subscribe(hub.add(slow), 'a', '*');
+    hub.subscribe(hub.add(fast), 'a', '*');
+    slow.bufferedAmount = 5_000; // over the mark: the client is not reading
+    for (let seq = 1; seq <= 10; seq++) {
+      hub.publishQuote('a', quote('X', seq));
+      hub.publishQuote('a', quote('Y', seq));
+    }
+    expect(fast.sent).toHaveLength(20);
+    expect(slow.sent).toHaveLength(0);
+    // X and Y each: the first deferred, nine replaced
+    expect(conflated).toBe(18);
+    slow.bufferedAmount = 0; // drained
+    await new Promise((r) => setTimeout(r, 60));
+    const got = slow.sent.map((m) => JSON.parse(m));
+    expect(got.map((m) => [m.symbol, m.seq, m.conflated])).toEqual([['X', 10, true], ['Y', 10, true]]);
+    hub.publishQuote('a', quote('X', 11));
+    expect(JSON.parse(slow.sent[2]!)).not.toHaveProperty('conflated');
+    hub.close();
+  });
+
+  it('terminates a client that did not answer the last ping', () => {
+    const hub = new QuoteHub({ highWaterBytes: 1_000, onConflate: () => {} });
+    const s = new FakeSocket();
+    const c = hub.add(s);
+    hub.heartbeat();
+    expect(s.pings).toBe(1);
+    c.alive = true; // pong arrived
+    hub.heartbeat();
+    expect(s.terminated).toBe(false);
+    hub.heartbeat(); // no pong since the last ping
+    expect(s.terminated).toBe(true);
+    expect(hub.clients.size).toBe(0);
+  });
+
+  it('an agent-wide subscription replaces the symbol ones, so no quote arrives twice', () => {
+    const hub = new QuoteHub({ highWaterBytes: 1_000, onConflate: () => {} });
+    const s = new FakeSocket();
+    const c = hub.add(s);
+    hub.subscribe(c, 'a', ['X']);
+    hub.subscribe(c, 'a', '*');
+    hub.subscribe(c, 'a', ['X']);
+    hub.publishQuote('a', quote('X', 1));
+    expect(s.sent).toHaveLength(1);
+    expect(c.subscriptions).toBe(1);
+  });
+});
