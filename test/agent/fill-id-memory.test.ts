@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { MarketMakerAgent } from '../../src/agent/index.js';
+import { fill } from '../support/updates.js';
+
+const apply = (a: MarketMakerAgent, id: string) => a.process(fill('X', id, id.length % 2 === 0 ? 'buy' : 'sell', 100, 1)).outcome;
+const isDuplicate = (a: MarketMakerAgent, id: string) => apply(a, id) === 'duplicate';
+
+describe('MarketMakerAgent: fill-id memory', () => {
+  it('remembers exactly the last fillIdMemory ids, oldest forgotten first, across many wraps', () => {
+    const a = new MarketMakerAgent('t', { fillIdMemory: 1_000 });
+    for (let i = 0; i < 3_500; i++) expect(apply(a, `f${i}`)).not.toBe('duplicate');
+    expect(isDuplicate(a, 'f2500')).toBe(true);
+    expect(isDuplicate(a, 'f3499')).toBe(true);
+    expect(a.stats.duplicateFills).toBe(2);
+    expect(isDuplicate(a, 'f2499')).toBe(false); // forgotten, so applied again, and now the newest
+    expect(isDuplicate(a, 'f2502')).toBe(true);
+    expect(isDuplicate(a, 'f2500')).toBe(false); // pushed out by f2499; applied again, it pushes out f2501
+    expect(isDuplicate(a, 'f2501')).toBe(false);
+    expect(a.stats.fills).toBe(3_503);
+  });
+
+  it('keeps the newest ids when fillIdMemory grows or shrinks after the ring has wrapped', () => {
+    const a = new MarketMakerAgent('t', { fillIdMemory: 1_000 });
+    for (let i = 0; i < 1_500; i++) apply(a, `f${i}`);
+    a.reconfigure({ ...a.config, fillIdMemory: 2_000 });
+    for (let i = 1_500; i < 2_000; i++) apply(a, `f${i}`);
+    // 1,500 remembered now (f500…f1999), room for 500 more
+    expect(isDuplicate(a, 'f500')).toBe(true);
+    expect(isDuplicate(a, 'f499')).toBe(false);
+    for (let i = 2_000; i < 2_600; i++) apply(a, `f${i}`);
+    // 2,101 ids for 2,000 slots: the 101 oldest (f500…f600) are gone
+    expect(isDuplicate(a, 'f601')).toBe(true);
+    expect(isDuplicate(a, 'f499')).toBe(true);
+    expect(isDuplicate(a, 'f600')).toBe(false); // applied again, it pushes out f601
+    a.reconfigure({ ...a.config, fillIdMemory: 1_000 });
+    // oldest first: f602…f1999, f499, f2000…f2599, f600; shrinking keeps the newest 1,000, from f1602 on
+    expect(isDuplicate(a, 'f1602')).toBe(true);
+    apply(a, 'g0'); // pushes out f1602
+    for (const id of ['g0', 'f600', 'f2599', 'f499', 'f1603']) expect(isDuplicate(a, id), id).toBe(true);
+    expect(isDuplicate(a, 'f1601')).toBe(false);
+    expect(isDuplicate(a, 'f1602')).toBe(false);
+  });
+});
