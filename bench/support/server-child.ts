@@ -1,0 +1,107 @@
+/**
+ * A server for the HTTP and fan-out benchmarks, in a process of its own so
+ * that the load generator and the WebSocket subscribers do not share its
+ * event loop. Started by `servers.ts` with an IPC channel:
+ *
+ *   app       the real service: buildApp() with a silent logger, on 127.0.0.1:0
+ *   bare      bare Fastify: the same routes parse the same JSON bodies and answer {};
+ *             and POST …/mid-sized answers a pre-serialised reply of a real update's size
+ *   bare-ws   bare Fastify + a bare `ws` server: POST …/mid parses the body and
+ *             broadcasts a message of a real quote's size to every WebSocket client
+ *
+ * Messages from the parent: {type:'stats'} → {type:'stats', cpu, elu}; {type:'template', prefix, suffix};
+ * {type:'stop'} → closes and exits.
+ */
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { MarketMakerAgent } from '../../src/agent/index.js';
+import { buildApp } from '../../src/service/app.js';
+import { updateReply } from '../../src/service/routes/updates.js';
+import { parseServiceConfig } from '../../src/service/config.js';
+
+export type ServerKind = 'app' | 'bare' | 'bare-ws';
+
+export type ToChild = { type: 'stats' } | { type: 'stop' } | { type: 'template'; prefix: string; suffix: string };
+export type FromChild =
+  | { type: 'listening'; port: number }
+  | { type: 'stats'; cpu: NodeJS.CpuUsage; elu: EventLoopUtilization }
+  | { type: 'template-set' };
+
+const MID_ROUTE = '/v1/agents/:agentId/symbols/:symbol/mid';
+const BATCH_ROUTE = '/v1/agents/:agentId/updates';
+
+function send(msg: FromChild): void {
+  process.send?.(msg);
+}
+
+/** The body the real service answers to a mid update, serialised once. */
+function sampleReply(): string {
+  const agent = new MarketMakerAgent('default');
+  const time = Date.now();
+  agent.process({ type: 'volatility', symbol: 'S0500', sigma: 9.01, time });
+  return JSON.stringify(updateReply(agent.process({ type: 'mid', symbol: 'S0500', mid: 450.01, time })));
+}
+
+async function build(kind: ServerKind): Promise<{ app: FastifyInstance; onTemplate: (prefix: string, suffix: string) => void }> {
+  if (kind === 'app') {
+    const config = parseServiceConfig({ port: 0, logLevel: 'silent', limits: { maxSubscriptionsPerConnection: 10_000 } });
+    return { app: await buildApp({ config, logger: pino({ level: 'silent' }) }), onTemplate: () => {} };
+  }
+  const app = Fastify({ logger: false });
+  if (kind === 'bare') {
+    app.post(MID_ROUTE, async () => ({}));
+    app.post(BATCH_ROUTE, async () => ({}));
+    const sized = sampleReply();
+    app.post(`${MID_ROUTE}-sized`, async (_req, reply) => reply.type('application/json; charset=utf-8').send(sized));
+    return { app, onTemplate: () => {} };
+  }
+  // bare-ws: the broadcast baseline
+  let prefix = '{"type":"quote","time":';
+  let suffix = '}';
+  const clients = new Set<WebSocket>();
+  const wss = new WebSocketServer({ server: app.server, path: '/v1/stream' });
+  wss.on('connection', (ws) => {
+    clients.add(ws);
+    ws.on('message', () => ws.send('{"type":"subscribed"}'));
+    ws.on('close', () => clients.delete(ws));
+  });
+  app.post(MID_ROUTE, async (req) => {
+    const { time } = req.body as { time: number };
+    // the message is built before the POST: only the update's time is spliced in, so subscribers can match it
+    const message = prefix + time + suffix;
+    for (const ws of clients) ws.send(message);
+    return {};
+  });
+  app.addHook('onClose', async () => {
+    for (const ws of clients) ws.terminate();
+    wss.close();
+  });
+  return { app, onTemplate: (p, s) => { prefix = p; suffix = s; } };
+}
+
+async function main(): Promise<void> {
+  const kind = process.argv[2] as ServerKind;
+  if (!['app', 'bare', 'bare-ws'].includes(kind)) throw new Error(`unknown server kind ${kind}`);
+  const { app, onTemplate } = await build(kind);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  process.on('message', (msg: ToChild) => {
+    if (msg.type === 'stats') send({ type: 'stats', cpu: process.cpuUsage(), elu: performance.eventLoopUtilization() });
+    else if (msg.type === 'template') {
+      onTemplate(msg.prefix, msg.suffix);
+      send({ type: 'template-set' });
+    } else if (msg.type === 'stop') {
+      app.close().finally(() => process.exit(0));
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+  send({ type: 'listening', port: address.port });
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`server child failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});

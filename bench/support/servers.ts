@@ -1,0 +1,107 @@
+/** Starts `server-child.ts` in a child process and talks to it over IPC. */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import type { EventLoopUtilization } from 'node:perf_hooks';
+import type { FromChild, ServerKind, ToChild } from './server-child.js';
+import { REPO_ROOT, RESULTS_DIR } from './report.js';
+
+const CHILD = fileURLToPath(new URL('./server-child.ts', import.meta.url));
+
+export interface ServerStats {
+  /** CPU time of the child, µs */
+  cpuUs: number;
+  elu: EventLoopUtilization;
+}
+
+export interface ServerChild {
+  kind: ServerKind;
+  pid: number;
+  port: number;
+  url: string;
+  wsUrl: string;
+  stats(): Promise<ServerStats>;
+  setTemplate(prefix: string, suffix: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Forks a server. With BENCH_CPU_PROF=1 the child writes a V8 CPU profile to
+ * bench/results/profiles/server-<label>/ when it stops (for naming a miss by its top frames).
+ */
+export async function startServer(kind: ServerKind, label: string = kind): Promise<ServerChild> {
+  const profile = process.env.BENCH_CPU_PROF === '1'
+    // one directory per server: the tsx loader thread writes a profile too (the main thread's is CPU.*.0.001.cpuprofile)
+    ? ['--cpu-prof', `--cpu-prof-dir=${resolve(RESULTS_DIR, 'profiles', `server-${label}`)}`]
+    : [];
+  const child = fork(CHILD, [kind], {
+    cwd: REPO_ROOT,
+    execArgv: ['--import', 'tsx', ...profile],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const port = await new Promise<number>((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`${kind} server did not start in 20 s`)), 20_000);
+    child.once('error', fail);
+    child.once('exit', (code) => fail(new Error(`${kind} server exited with ${code} before listening`)));
+    child.on('message', function onMessage(m: FromChild) {
+      if (m.type !== 'listening') return;
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      ok(m.port);
+    });
+  });
+  child.removeAllListeners('exit');
+  return {
+    kind,
+    pid: child.pid!,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}/v1/stream`,
+    stats: async () => {
+      const m = await ask(child, { type: 'stats' }, 'stats');
+      if (m.type !== 'stats') throw new Error('unexpected reply');
+      return { cpuUs: m.cpu.user + m.cpu.system, elu: m.elu };
+    },
+    setTemplate: async (prefix, suffix) => {
+      await ask(child, { type: 'template', prefix, suffix }, 'template-set');
+    },
+    stop: () => stop(child),
+  };
+}
+
+function ask(child: ChildProcess, msg: ToChild, reply: FromChild['type']): Promise<FromChild> {
+  return new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`no ${reply} reply from the server child`)), 10_000);
+    child.on('message', function onMessage(m: FromChild) {
+      if (m.type !== reply) return;
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      ok(m);
+    });
+    child.send(msg);
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((ok) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      ok();
+    });
+    child.send({ type: 'stop' } satisfies ToChild);
+  });
+}
+
+/** CPU share of the child over a window, from two stats readings: 1.0 = one core busy all the time. */
+export function cpuShare(a: ServerStats, b: ServerStats, wallMs: number): number {
+  return (b.cpuUs - a.cpuUs) / 1_000 / wallMs;
+}
+
+/** Event-loop utilisation between two readings (0 idle … 1 never idle). */
+export function eluBetween(a: ServerStats, b: ServerStats): number {
+  const active = b.elu.active - a.elu.active;
+  const idle = b.elu.idle - a.elu.idle;
+  return active + idle > 0 ? active / (active + idle) : 0;
+}
