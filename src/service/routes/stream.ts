@@ -6,10 +6,14 @@ import { quoteMessage, type QuoteHub, type StreamClient } from '../quote-hub.js'
 import type { AgentRegistry } from '../registry.js';
 import { firstIssue, StreamMessage } from '../schemas.js';
 
+/** WebSocket close code 1013, "try again later" */
+const TRY_AGAIN_LATER = 1013;
+
 export interface StreamRoutesOptions {
   registry: AgentRegistry;
   hub: QuoteHub;
   maxSubscriptions: number;
+  maxClients: number;
   now: () => number;
 }
 
@@ -22,6 +26,10 @@ export async function streamRoutes(app: FastifyInstance, opts: StreamRoutesOptio
   const { registry, hub, now } = opts;
 
   app.get('/v1/stream', { websocket: true }, (socket) => {
+    if (hub.clients.size >= opts.maxClients) {
+      socket.close(TRY_AGAIN_LATER, 'too many connections');
+      return;
+    }
     const client = hub.add(socket);
     // attached before any await, so no early message is lost
     socket.on('message', (data: RawData, isBinary: boolean) => onMessage(client, data, isBinary));
