@@ -105,6 +105,16 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   app.decorate('quoting', { routes, registry, hub, metrics, pipeline, journal });
 
+  // registered before any hook of ours, so its own hooks (which free refused upgrades) run first
+  await app.register(websocket, {
+    options: { maxPayload: config.limits.maxWsMessageBytes },
+    preClose(done) {
+      for (const c of hub.clients) c.socket.close(GOING_AWAY, 'server shutting down');
+      this.websocketServer.close();
+      done();
+    },
+  });
+
   // JSON only: any other body is a 415, not a string for the schemas to puzzle over
   app.removeContentTypeParser('text/plain');
 
@@ -126,14 +136,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.setNotFoundHandler((req, reply) => {
     const { status, body } = errorResponse(new ROUTE_NOT_FOUND(req.method, req.url.split('?')[0]));
     return reply.code(status).send(body);
-  });
-
-  await app.register(websocket, {
-    options: { maxPayload: config.limits.maxWsMessageBytes },
-    preClose: (done) => {
-      for (const c of hub.clients) c.socket.close(GOING_AWAY, 'server shutting down');
-      done();
-    },
   });
 
   const heartbeat = setInterval(() => hub.heartbeat(), config.heartbeatMs);
