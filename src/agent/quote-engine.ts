@@ -46,7 +46,7 @@ export function toxicityOf(s: SymbolState, p: QuotingParams): number {
  * the first quote (or anew after a reconfiguration changed its buckets);
  * null, dropping any estimates, when it uses the configured k and A.
  */
-export function intensityTrackerOf(s: SymbolState, p: QuotingParams): IntensityTracker | null {
+function intensityTrackerOf(s: SymbolState, p: QuotingParams): IntensityTracker | null {
   const c = p.config.intensity;
   if (c.source !== 'estimated') {
     s.intensity = null;
@@ -61,9 +61,9 @@ export function requote(s: SymbolState, p: QuotingParams, time: number, agentPau
   const tracker = intensityTrackerOf(s, p);
   if (tracker !== null) {
     // the quote being replaced rested until now; then fit with what that adds
-    const c = p.config.intensity;
-    tracker.creditExposure(time, c.halfLifeMs);
-    tracker.refitIfStale(time, c, p.unitMs);
+    const ic = p.config.intensity;
+    tracker.creditExposure(time, ic.halfLifeMs);
+    tracker.refitIfStale(time, ic, p.unitMs);
   }
   const quoted = computeQuote(s, p, time, agentPaused, tracker);
   if (tracker !== null) tracker.stand(s.quote, time);
