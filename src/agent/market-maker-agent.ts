@@ -127,6 +127,7 @@ export class MarketMakerAgent {
         s.mid = u.mid;
         s.midTime = u.time;
         s.inventory.markPrice = u.mid;
+        s.volatility.observe(u.time, u.mid, c.volatility.halfLifeMs);
         if (s.fills !== null) s.fills.markOut(u.time, u.mid, c.toxicity.markoutHorizonMs);
         return;
       case 'volatility':
@@ -145,6 +146,7 @@ export class MarketMakerAgent {
         if (s.fills === null) s.fills = new FillRing();
         // a replayed fill's mark-out cannot be taken: the mids that followed it were not journaled
         s.fills.push(side, u.time, s.mid > 0 ? s.mid : u.price, !this.replaying);
+        if (s.intensity !== null) s.intensity.recordFill(side, u.price, u.time, c.intensity.halfLifeMs);
         this.stats.fills++;
         return;
       }
@@ -203,11 +205,11 @@ export class MarketMakerAgent {
 
   view(symbol: string): SymbolView | undefined {
     const s = this.states.get(symbol);
-    return s === undefined ? undefined : symbolView(s);
+    return s === undefined ? undefined : symbolView(s, this.params);
   }
 
   views(): SymbolView[] {
-    return Array.from(this.states.values(), symbolView);
+    return Array.from(this.states.values(), (s) => symbolView(s, this.params));
   }
 
   /**
