@@ -137,6 +137,13 @@ describe('agent administration', () => {
     const requoted = (await request('GET', `${sym('fx', 'EURUSD')}/quote`)).body.quote;
     expect(requoted.seq).toBe(2);
     expect(requoted.spreadBps).toBeGreaterThanOrEqual(100 - 1e-6);
+    // horizon modes and the model are selectable over the API, and the quote says which was used
+    const session = await request('PATCH', `${s.url}/v1/agents/fx/config`, { horizon: { mode: 'session', end: '16:00' } });
+    expect(session.body.symbolStates[0].quote).toMatchObject({ horizon: 'session', model: 'avellaneda-stoikov' });
+    expect(session.body.symbolStates[0].quote.tau).toBeGreaterThan(0);
+    const glft = await request('PATCH', `${s.url}/v1/agents/fx/config`, { model: 'glft', horizon: { mode: 'infinite' } });
+    expect(glft.body.symbolStates[0].quote).toMatchObject({ horizon: 'infinite', model: 'glft', tau: null });
+    await request('PATCH', `${s.url}/v1/agents/fx/config`, { model: 'avellaneda-stoikov' });
     const badPatch = await request('PATCH', `${s.url}/v1/agents/fx/config`, { maxSpreadBps: 1 });
     expect([badPatch.status, badPatch.body.error.field]).toEqual([400, 'minSpreadBps']);
     expect((await request('GET', `${s.url}/v1/agents/fx`)).body.config.maxSpreadBps).toBe(500);
