@@ -272,7 +272,7 @@ export class MarketMakerAgent {
     agent.paused = snap.paused;
     for (const sym of snap.symbols) agent.states.set(sym.symbol, restoreSymbol(sym));
     for (const id of snap.fillIds) agent.fillIds.add(id);
-    agent.stats.fills = snap.symbols.reduce((n, s) => n + s.buyFills + s.sellFills, 0);
+    agent.stats.fills = snap.symbols.reduce((n, s) => n + s.inventory.buyFills + s.inventory.sellFills, 0);
     return agent;
   }
 
