@@ -1,5 +1,6 @@
 import { restoreSymbol, snapshotSymbol, type AgentSnapshot } from './agent-snapshot.js';
 import { AgentError } from './errors.js';
+import { issueField } from './zod-issue.js';
 import { MarketMakerConfigSchema, type MarketMakerConfig, type MarketMakerConfigInput } from './config.js';
 import { FillRing } from './fill-ring.js';
 import { applyFill, applySnapshot } from './inventory.js';
@@ -189,6 +190,15 @@ export class MarketMakerAgent {
   /** Replaces the configuration; the next update of each symbol quotes with it. */
   reconfigure(config: MarketMakerConfig | MarketMakerConfigInput): void {
     this.params = quotingParams(parseConfig(config));
+    const excess = this.fillIds.size - this.params.config.fillIdMemory;
+    if (excess > 0) {
+      // forget the oldest ids at once, so a smaller memory takes effect now
+      let n = 0;
+      for (const id of this.fillIds) {
+        if (n++ >= excess) break;
+        this.fillIds.delete(id);
+      }
+    }
   }
 
   hasSymbol(symbol: string): boolean {
@@ -287,6 +297,6 @@ export function parseConfig(input: unknown): MarketMakerConfig {
   const r = MarketMakerConfigSchema.safeParse(input);
   if (r.success) return r.data;
   const issue = r.error.issues[0];
-  const field = issue ? issue.path.join('.') : '';
+  const field = issue ? issueField(issue) : '';
   throw new AgentError('INVALID_CONFIG', `${field || 'config'}: ${issue?.message ?? 'invalid'}`, field || undefined);
 }

@@ -179,6 +179,12 @@ function computeQuote(s: SymbolState, p: QuotingParams, time: number, agentPause
   const askLevelSize = c.orderSize * askSizeFactor(c.sizeShaping.eta, lotsFromTarget);
   const bidSize = bid > 0 && roomLong > 0 ? (roomLong < bidLevelSize ? roomLong : bidLevelSize) : 0;
   const askSize = roomShort > 0 ? (roomShort < askLevelSize ? roomShort : askLevelSize) : 0;
+  if (bidSize === 0 && askSize === 0) {
+    // short at the limit with no positive bid: nothing to show, so no quote rather than an empty one
+    s.quote = null;
+    s.decision = DECISIONS.nonPositiveBidMaxShort;
+    return false;
+  }
   // by price and room, not size: shaping may make a size tiny, not the side unquoted
   s.decision =
     roomLong <= 0 ? DECISIONS.maxLong

@@ -72,6 +72,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.limits.bodyLimitBytes,
     requestIdHeader: 'x-request-id',
+    // requests already in flight when a shutdown starts are answered by the app (readyz says not-ready)
+    return503OnClosing: false,
     genReqId: () => randomUUID(),
   });
 
@@ -151,7 +153,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(updateRoutes, { pipeline, maxBatch: config.limits.maxBatch, now });
   await app.register(readRoutes, { registry });
   await app.register(streamRoutes, {
-    registry, hub, now,
+    registry, hub,
     maxSubscriptions: config.limits.maxSubscriptionsPerConnection,
     maxClients: config.limits.maxWsClients,
   });

@@ -81,10 +81,7 @@ export class QuoteHub {
 
   remove(c: StreamClient): void {
     for (const agent of c.allOf) this.topics.get(agent)?.all.delete(c);
-    for (const [agent, symbols] of c.symbols) {
-      const topic = this.topics.get(agent);
-      for (const s of symbols) topic?.bySymbol.get(s)?.delete(c);
-    }
+    for (const [agent, symbols] of c.symbols) this.unsubscribe(c, agent, [...symbols]);
     this.clients.delete(c);
     this.conflating.delete(c);
   }
@@ -122,8 +119,24 @@ export class QuoteHub {
     const mine = c.symbols.get(agent);
     for (const s of symbols) {
       mine?.delete(s);
-      topic?.bySymbol.get(s)?.delete(c);
+      const set = topic?.bySymbol.get(s);
+      set?.delete(c);
+      if (set?.size === 0) topic!.bySymbol.delete(s);
     }
+    if (mine?.size === 0) c.symbols.delete(agent);
+  }
+
+  /** How many subscriptions `subscribe(c, agent, symbols)` would add. */
+  adds(c: StreamClient, agent: string, symbols: readonly string[] | '*'): number {
+    if (c.allOf.has(agent)) return 0;
+    if (symbols === '*') return 1 - (c.symbols.get(agent)?.size ?? 0);
+    const mine = c.symbols.get(agent);
+    return new Set(symbols.filter((s) => !mine?.has(s))).size;
+  }
+
+  /** Sends a subscriber the current quote, in order with anything still queued for it. */
+  snapshot(c: StreamClient, agent: string, quote: Quote): void {
+    this.deliver(c, `${agent}\u0000${quote.symbol}`, quoteMessage(agent, quote, this.now(), true));
   }
 
   /** Publishes a freshly computed quote to the agent's subscribers of its symbol. */
@@ -155,7 +168,7 @@ export class QuoteHub {
     const message = JSON.stringify({ type: 'agent-deleted', agent, serverTime: this.now() });
     const told = new Set<StreamClient>([...topic.all, ...[...topic.bySymbol.values()].flatMap((s) => [...s])]);
     for (const c of told) {
-      c.send(message);
+      this.deliver(c, `${agent}\u0000`, message);
       c.allOf.delete(agent);
       c.symbols.delete(agent);
     }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/websocket';
 import type { RawData } from 'ws';
 import { AGENT_NOT_FOUND } from '../errors.js';
-import { quoteMessage, type QuoteHub, type StreamClient } from '../quote-hub.js';
+import type { QuoteHub, StreamClient } from '../quote-hub.js';
 import type { AgentRegistry } from '../registry.js';
 import { firstIssue, StreamMessage } from '../schemas.js';
 
@@ -14,7 +14,6 @@ export interface StreamRoutesOptions {
   hub: QuoteHub;
   maxSubscriptions: number;
   maxClients: number;
-  now: () => number;
 }
 
 /**
@@ -23,7 +22,7 @@ export interface StreamRoutesOptions {
  * then every new quote. Bad messages get `{"type":"error",…}` and the connection stays open.
  */
 export async function streamRoutes(app: FastifyInstance, opts: StreamRoutesOptions): Promise<void> {
-  const { registry, hub, now } = opts;
+  const { registry, hub } = opts;
 
   app.get('/v1/stream', { websocket: true }, (socket) => {
     if (hub.clients.size >= opts.maxClients) {
@@ -69,17 +68,15 @@ export async function streamRoutes(app: FastifyInstance, opts: StreamRoutesOptio
       client.send(JSON.stringify({ type: 'unsubscribed', agent: msg.agent, symbols: msg.symbols }));
       return;
     }
-    const adding = msg.symbols === '*' ? 1 : msg.symbols.filter((s) => !client.symbols.get(msg.agent)?.has(s)).length;
-    if (client.subscriptions + adding > opts.maxSubscriptions) {
+    if (client.subscriptions + hub.adds(client, msg.agent, msg.symbols) > opts.maxSubscriptions) {
       return error(client, 'SUBSCRIPTION_LIMIT', `a connection holds at most ${opts.maxSubscriptions} subscriptions`, 'symbols');
     }
     hub.subscribe(client, msg.agent, msg.symbols);
-    client.send(JSON.stringify({ type: 'subscribed', agent: msg.agent, symbols: msg.symbols }));
-    const time = now();
-    const names = msg.symbols === '*' ? [...agent.symbolNames()] : msg.symbols;
+    client.send(JSON.stringify({ type: 'subscribed', agent: msg.agent, symbols: msg.symbols === '*' ? '*' : [...new Set(msg.symbols)] }));
+    const names = msg.symbols === '*' ? agent.symbolNames() : new Set(msg.symbols);
     for (const s of names) {
       const q = agent.quote(s);
-      if (q) client.send(quoteMessage(agent.id, q, time, true));
+      if (q) hub.snapshot(client, agent.id, q);
     }
   }
 }
