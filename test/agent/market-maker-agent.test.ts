@@ -235,6 +235,7 @@ describe('MarketMakerAgent: bad input changes nothing', () => {
     a.reconfigure({ ...a.config, fillIdMemory: 1_000 });
     expect(a.snapshot().fillIds).toHaveLength(1_000);
     expect(a.process(fill('X', 'f499', 'buy', 100, 1)).outcome).not.toBe('duplicate');
-    expect(a.process(fill('X', 'f500', 'buy', 100, 1)).outcome).toBe('duplicate');
+    // remembering f499 again pushed out the next oldest, f500
+    expect(a.process(fill('X', 'f501', 'buy', 100, 1)).outcome).toBe('duplicate');
   });
 });
