@@ -117,7 +117,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
   });
 
-  // JSON only: any other body is a 415, not a string for the schemas to puzzle over
+  // JSON only: every other body is a 415, not a string for the schemas to puzzle over
   app.removeContentTypeParser('text/plain');
 
   let closing = false;
