@@ -4,9 +4,13 @@
  *   2. the document is structurally sound OpenAPI 3.1 (checks of our own, no dependency);
  *   3. its error codes are the table of src/service/errors.ts and of the stream, with their statuses;
  *   4. its request schemas say what the zod schemas say;
- *   5. what a real server answers, over HTTP and the WebSocket, validates against it.
+ *   5. each operation's access class (`x-access`) is the route's in the code, and its security and
+ *      401/403 answers follow from it;
+ *   6. what a real server answers, over HTTP and the WebSocket, validates against it: with and
+ *      without tokens, with a journal that cannot be written, and while shutting down.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -15,6 +19,8 @@ import * as errorTable from '../../src/service/errors.js';
 import { BatchBody, BatchItem, CreateAgentBody, FillBody, MidBody, PositionBody, StreamMessage, SymbolParams, VolatilityBody } from '../../src/service/schemas.js';
 import { isObject, OpenApiDoc, type Json, type JsonObject } from '../support/openapi.js';
 import { post, request, startServer, StreamClient, type Running } from '../support/server.js';
+
+type ErrorBody = { error: { code: string; message: string; field?: string } };
 
 const root = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
 const api = OpenApiDoc.load(root('openapi.yaml'));
@@ -294,12 +300,12 @@ describe('errors', () => {
         const d = api.deref(p);
         return isObject(d) && (d.in === 'path' || d.in === 'query');
       });
-      const errorAnswers = Object.entries(responses).filter(([status]) => /^[45]\d\d$/.test(status) && status !== '503');
+      const errorAnswers = Object.entries(responses).filter(([status]) => /^[45]\d\d$/.test(status));
       if (takesInput) {
         expect(errorAnswers.some(([status, r]) => status.startsWith('4') && refersToErrorBody(r)), `${where}: a 4xx response with ErrorBody`).toBe(true);
       }
-      if (op.operationId === 'openStream') continue; // its 404 is @fastify/websocket's, with no body
       for (const [status, r] of errorAnswers) {
+        if (NOT_ERROR_BODY.has(`${String(op.operationId)} ${status}`)) continue;
         expect(refersToErrorBody(r), `${where} ${status}: body is ErrorBody`).toBe(true);
         for (const code of codesOf(r)) {
           used.add(code);
@@ -307,10 +313,65 @@ describe('errors', () => {
         }
       }
     }
-    // Every code is the answer of some operation, except those no single operation owns:
-    // ROUTE_NOT_FOUND answers paths not in the document; UNAUTHORIZED is reserved for authentication.
-    const unused = setDiff(new Set(enumOf('ErrorCode')), used).filter((c) => !['ROUTE_NOT_FOUND', 'UNAUTHORIZED'].includes(c));
+    // Every code is the answer of some operation, except ROUTE_NOT_FOUND, which answers paths not in the document.
+    const unused = setDiff(new Set(enumOf('ErrorCode')), used).filter((c) => c !== 'ROUTE_NOT_FOUND');
     expect(unused, 'ErrorCode values no operation answers').toEqual([]);
+  });
+});
+
+// The only error statuses whose body is not ErrorBody: @fastify/websocket's 404 for a plain GET of the
+// stream (no body), and /readyz's 503 during shutdown ({"status":"not-ready"}).
+const NOT_ERROR_BODY = new Set(['openStream 404', 'getReadiness 503']);
+
+const ACCESS = ['open', 'metrics', 'read', 'write'] as const;
+type Access = typeof ACCESS[number];
+const accessOf = (op: JsonObject) => op['x-access'] as Access;
+
+describe('authentication is documented consistently', () => {
+  const schemes = () => {
+    const c = api.doc.components;
+    return isObject(c) && isObject(c.securitySchemes) ? c.securitySchemes : {};
+  };
+
+  it('a bearer security scheme, and the stream\'s query token', () => {
+    expect(schemes().bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(schemes().streamToken).toMatchObject({ type: 'apiKey', in: 'query', name: 'token' });
+  });
+
+  it('every operation has an access class (src/service/auth.ts), and its security and 401/403 answers follow from it', () => {
+    const byDefault = (method: string): Access => (method === 'get' || method === 'head' ? 'read' : 'write');
+    // the routes that declare their access (`{ config: { access: '…' } }`); the rest take their method's default
+    const declared = new Map<string, Access>();
+    for (const file of readdirSync(root('src/service/routes'))) {
+      const source = readFileSync(root(`src/service/routes/${file}`), 'utf8');
+      for (const [, m, url, a] of source.matchAll(/app\.(get|post|put|patch|delete)\('([^']+)',\s*\{[^}]*config:\s*\{\s*access:\s*'(\w+)'/g)) {
+        declared.set(`${m} ${toOpenApiPath(url!)}`, a as Access);
+      }
+    }
+    expect(declared.size).toBeGreaterThanOrEqual(3);
+    for (const { path, method, op } of api.operations()) {
+      const where = `${method.toUpperCase()} ${path}`;
+      const access = accessOf(op);
+      expect(ACCESS.includes(access), `${where}: x-access ${String(access)}`).toBe(true);
+      expect(access, where).toBe(declared.get(`${method} ${path}`) ?? byDefault(method));
+      const security = op.security;
+      expect(Array.isArray(security), `${where}: states its security`).toBe(true);
+      const requirements = (security as Json[]).map((r) => Object.keys(r as JsonObject).sort().join(','));
+      const responses = op.responses as JsonObject;
+      if (access === 'open') {
+        expect(requirements, `${where}: open`).toEqual([]);
+        expect(responses['401'], `${where}: no 401`).toBeUndefined();
+      } else {
+        // optional: with no token configured nothing is checked
+        expect(requirements[0], `${where}: no token may do`).toBe('');
+        expect(requirements, `${where}: a bearer token may do`).toContain('bearerAuth');
+        for (const r of requirements) for (const name of r.split(',').filter(Boolean)) expect(name in schemes(), `${where}: ${name}`).toBe(true);
+        expect(requirements.includes('streamToken'), `${where}: ?token= only on the stream`).toBe(path === '/v1/stream');
+        expect(responses['401'], `${where}: 401`).toEqual({ $ref: '#/components/responses/Unauthorized' });
+      }
+      if (access === 'write') expect(responses['403'], `${where}: 403`).toEqual({ $ref: '#/components/responses/Forbidden' });
+      else expect(responses['403'], `${where}: no 403`).toBeUndefined();
+    }
   });
 });
 
@@ -380,31 +441,45 @@ describe('request schemas say what the zod schemas say', () => {
 describe('a real server answers as documented', () => {
   const seen = new Set<string>();
 
-  /** Sends a request and checks its answer against the operation's documented response for that status. */
-  async function call(method: string, path: string, url: string, init: { body?: string; contentType?: string } = {}): Promise<{ status: number; body: unknown }> {
-    const headers: Record<string, string> = {};
+  /** Sends a request (to `s` unless told otherwise) and checks its answer against the operation's documented response for that status. */
+  async function call(
+    method: string, path: string, url: string,
+    init: { body?: string; contentType?: string; headers?: Record<string, string>; server?: Running } = {},
+  ): Promise<{ status: number; body: unknown }> {
+    const headers: Record<string, string> = { ...init.headers };
     if (init.contentType ?? (init.body !== undefined ? 'application/json' : undefined)) headers['content-type'] = init.contentType ?? 'application/json';
-    const res = await fetch(`${s.url}${url}`, { method, headers, ...(init.body === undefined ? {} : { body: init.body }) });
-    const text = await res.text();
-    const where = `${method} ${url} → ${res.status} ${text.slice(0, 300)}`;
+    const res = await fetch(`${(init.server ?? s).url}${url}`, { method, headers, ...(init.body === undefined ? {} : { body: init.body }) });
+    return answered(method, path, url, res.status, res.headers, await res.text());
+  }
+
+  /** Checks an answer (status, headers, body) against the operation's documented response for that status. */
+  function answered(method: string, path: string, url: string, status: number, headers: Headers, text: string): { status: number; body: unknown } {
+    const where = `${method} ${url} → ${status} ${text.slice(0, 300)}`;
     const op = api.operation(method, path);
-    const documented = (op.responses as JsonObject)[String(res.status)];
-    expect(documented, `${where}: status ${res.status} is not documented for ${method} ${path}`).toBeDefined();
+    const documented = (op.responses as JsonObject)[String(status)];
+    expect(documented, `${where}: status ${status} is not documented for ${method} ${path}`).toBeDefined();
     const response = api.deref(documented!) as JsonObject;
-    seen.add(`${method} ${path} ${res.status}`);
-    if (isObject(response.headers) && 'X-Request-Id' in response.headers) expect(res.headers.get('x-request-id'), `${where}: X-Request-Id`).toBeTruthy();
+    seen.add(`${method} ${path} ${status}`);
+    if (isObject(response.headers) && 'X-Request-Id' in response.headers) expect(headers.get('x-request-id'), `${where}: X-Request-Id`).toBeTruthy();
+    // headers marked required are sent, and every documented header sent has the documented form
+    for (const [name, raw] of Object.entries(isObject(response.headers) ? response.headers : {})) {
+      const h = api.deref(raw);
+      const value = headers.get(name);
+      if (isObject(h) && h.required === true) expect(value, `${where}: header ${name}`).not.toBeNull();
+      if (isObject(h) && h.schema !== undefined && value !== null) expect(api.validate(h.schema, value), `${where}: header ${name}`).toEqual([]);
+    }
 
     if (!isObject(response.content)) {
       expect(text, `${where}: documented without a body`).toBe('');
-      return { status: res.status, body: null };
+      return { status, body: null };
     }
-    const contentType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim();
+    const contentType = (headers.get('content-type') ?? '').split(';')[0]!.trim();
     const media = Object.entries(response.content).find(([k]) => k.split(';')[0]!.trim() === contentType);
     expect(media, `${where}: content type ${contentType} is documented`).toBeDefined();
     const body: unknown = contentType === 'application/json' ? JSON.parse(text) : text;
     const schema = isObject(media![1]) ? media![1].schema : undefined;
     if (schema !== undefined) expect(api.validate(schema, body), where).toEqual([]);
-    return { status: res.status, body };
+    return { status, body };
   }
   const json = (v: unknown) => JSON.stringify(v);
   const A = '/v1/agents/{agentId}';
@@ -423,8 +498,13 @@ describe('a real server answers as documented', () => {
     expect((await call('GET', '/v1/agents', '/v1/agents')).status).toBe(200);
     expect((await call('POST', '/v1/agents', '/v1/agents', { body: json({ id: 'c2', config: { gamma: 0.2, horizon: { mode: 'session', end: '16:00' } } }) })).status).toBe(201);
     expect((await call('POST', '/v1/agents', '/v1/agents', { body: json({ id: 'c2' }) })).status).toBe(409);
-    expect((await call('POST', '/v1/agents', '/v1/agents', { body: json({ id: 'c3', config: { gamma: -1 } }) })).status).toBe(400);
-    expect((await call('POST', '/v1/agents', '/v1/agents', { body: json({ id: 'c3', extra: 1 }) })).status).toBe(400);
+    const field = (r: { body: unknown }) => [(r.body as ErrorBody).error.code, (r.body as ErrorBody).error.field];
+    // INVALID_CONFIG names the field as sent: under `config.` here, an unknown key by its name
+    expect(field(await call('POST', '/v1/agents', '/v1/agents', { body: json({ id: 'c3', config: { gamma: -1 } }) }))).toEqual(['INVALID_CONFIG', 'config.gamma']);
+    expect(field(await call('POST', '/v1/agents', '/v1/agents', { body: json({ id: 'c3', config: { intensity: { kBounds: [2, 1] } } }) }))).toEqual(['INVALID_CONFIG', 'config.intensity.kBounds']);
+    expect(field(await call('POST', '/v1/agents', '/v1/agents', { body: json({ id: 'c3', config: { levels: 2, oops: 1 } }) }))).toEqual(['INVALID_CONFIG', 'config.oops']);
+    expect(field(await call('POST', '/v1/agents', '/v1/agents', { body: json({ id: 'c3', extra: 1 }) }))).toEqual(['VALIDATION_FAILED', 'extra']);
+    expect(field(await call('POST', '/v1/agents', '/v1/agents', { body: json([]) }))).toEqual(['VALIDATION_FAILED', '(body)']);
     expect((await call('POST', '/v1/agents', '/v1/agents', { body: '{"id":' })).status).toBe(400);
     expect((await call('POST', '/v1/agents', '/v1/agents', { body: 'id=c3', contentType: 'text/plain' })).status).toBe(415);
     expect((await call('POST', '/v1/agents', '/v1/agents', { body: json({ id: 'c3', pad: 'x'.repeat(3_000) }) })).status).toBe(413);
@@ -437,8 +517,10 @@ describe('a real server answers as documented', () => {
 
     await call('POST', `${S}/mid`, '/v1/agents/c2/symbols/X/mid', { body: json({ mid: 50 }) });
     expect((await call('PATCH', `${A}/config`, '/v1/agents/c2/config', { body: json({ volatility: { default: 0.5 }, toxicity: { high: 0.9 } }) })).status).toBe(200);
-    expect((await call('PATCH', `${A}/config`, '/v1/agents/c2/config', { body: json({ maxSpreadBps: 0.5 }) })).status).toBe(400);
-    expect((await call('PATCH', `${A}/config`, '/v1/agents/c2/config', { body: json({ nonsense: 1 }) })).status).toBe(400);
+    // …and as a path in the configuration, without prefix, for PATCH
+    expect(field(await call('PATCH', `${A}/config`, '/v1/agents/c2/config', { body: json({ maxSpreadBps: 0.5 }) }))).toEqual(['INVALID_CONFIG', 'minSpreadBps']);
+    expect(field(await call('PATCH', `${A}/config`, '/v1/agents/c2/config', { body: json({ nonsense: 1 }) }))).toEqual(['INVALID_CONFIG', 'nonsense']);
+    expect(field(await call('PATCH', `${A}/config`, '/v1/agents/c2/config', { body: json({ levelStep: { value: 2 } }) }))).toEqual(['INVALID_CONFIG', 'levelStep.unit']);
     expect((await call('PATCH', `${A}/config`, '/v1/agents/ghost/config', { body: json({}) })).status).toBe(404);
 
     expect((await call('POST', `${A}/pause`, '/v1/agents/c2/pause')).status).toBe(200);
@@ -483,7 +565,9 @@ describe('a real server answers as documented', () => {
         ],
       }),
     });
-    expect((batch.body as { results: { ok: boolean; status?: number }[] }).results.map((r) => r.status ?? 200)).toEqual([200, 200, 409, 409, 400]);
+    const results = (batch.body as { results: { ok: boolean; status?: number; error?: { code: string } }[] }).results;
+    expect(results.map((r) => r.status ?? 200)).toEqual([200, 200, 409, 409, 400]);
+    for (const r of results) if (!r.ok) expect(r.status, r.error!.code).toBe(errorStatuses().get(r.error!.code));
     expect((await call('POST', `${A}/updates`, '/v1/agents/c1/updates', { body: json({ updates: Array.from({ length: 6 }, () => ({})) }) })).status).toBe(413);
     expect((await call('POST', `${A}/updates`, '/v1/agents/c1/updates', { body: json({ updates: 1 }) })).status).toBe(400);
     expect((await call('POST', `${A}/updates`, '/v1/agents/ghost/updates', { body: json({ updates: [] }) })).status).toBe(404);
@@ -494,6 +578,157 @@ describe('a real server answers as documented', () => {
     expect((await call('GET', S, sym('bad%20symbol'))).status).toBe(400);
     expect((await call('GET', `${A}/inventory`, '/v1/agents/c1/inventory')).status).toBe(200);
     expect((await call('GET', A, '/v1/agents/c1')).status).toBe(200);
+
+    // a PATCH that changes nothing does nothing: no requote
+    const seq = async () => ((await call('GET', `${S}/quote`, `${sym('AAA')}/quote`)).body as { quote: { seq: number } }).quote.seq;
+    const before = await seq();
+    expect((await call('PATCH', `${A}/config`, '/v1/agents/c1/config', { body: json({ gamma: 0.1, volatility: { default: 1 } }) })).status).toBe(200);
+    expect(await seq()).toBe(before);
+
+    // levels, size shaping, estimated volatility and intensity: the quotes and views that come of them
+    const calibrated = await call('PATCH', `${A}/config`, '/v1/agents/c1/config', {
+      body: json({ levels: 3, sizeShaping: { eta: 0.1 }, volatility: { source: 'estimated', minSamples: 1, halfLifeMs: 1_000 }, intensity: { source: 'estimated' } }),
+    });
+    expect(calibrated.status).toBe(200);
+    // a day later, the mid has moved by 0.5: an estimate of 0.5 per √day (the earlier returns long decayed)
+    const later = await call('POST', `${S}/mid`, `${sym('AAA')}/mid`, { body: json({ mid: 101.5, time: t + 86_400_000 }) });
+    const { quote } = later.body as { quote: { sigma: number; sigmaSource: string; levels?: { bids: unknown[]; asks: unknown[] } } };
+    expect([quote.sigmaSource, quote.sigma]).toEqual(['estimated', expect.closeTo(0.5, 6)]);
+    expect([quote.levels?.bids.length, quote.levels?.asks.length]).toEqual([3, 3]);
+    expect((await call('GET', `${S}/quote`, `${sym('AAA')}/quote`)).status).toBe(200);
+    const view = (await call('GET', S, sym('AAA'))).body as { volatilityEstimate: { inUse: boolean }; intensity: { bid: { source: string } } };
+    expect([view.volatilityEstimate.inUse, view.intensity.bid.source]).toEqual([true, 'configured']);
+  });
+
+  it('journal compaction', async () => {
+    const compacted = await call('POST', '/v1/journal/compact', '/v1/journal/compact');
+    expect(compacted.status).toBe(200);
+    expect((compacted.body as { bytesAfter: number }).bytesAfter).toBeGreaterThan(0);
+    expect((await call('POST', '/v1/journal/compact', '/v1/journal/compact', { body: '{"x":' })).status).toBe(400);
+    const off = await startServer({ journal: { path: null } });
+    try {
+      const r = await call('POST', '/v1/journal/compact', '/v1/journal/compact', { server: off, body: '{}' });
+      expect([r.status, (r.body as ErrorBody).error.code]).toEqual([400, 'BAD_REQUEST']);
+    } finally {
+      await off.close();
+    }
+  });
+
+  it('a journal that cannot be written: 503 JOURNAL_UNAVAILABLE for every journaled write, and nothing applied', async () => {
+    const j = await startServer({ agents: { default: { volatility: { default: 1 } } } });
+    try {
+      const base = { server: j };
+      expect((await call('POST', `${S}/mid`, '/v1/agents/default/symbols/AAA/mid', { ...base, body: json({ mid: 100 }) })).status).toBe(200);
+      const journal = j.app.quoting.journal!;
+      journal.append = () => {
+        throw new Error('ENOSPC: no space left on device, write');
+      };
+      const unavailable = async (method: string, path: string, url: string, body = '{}') => {
+        const r = await call(method, path, url, { ...base, body });
+        expect([r.status, (r.body as ErrorBody).error.code], `${method} ${url}`).toEqual([503, 'JOURNAL_UNAVAILABLE']);
+      };
+      await unavailable('POST', '/v1/agents', '/v1/agents', json({ id: 'new' }));
+      await unavailable('PATCH', `${A}/config`, '/v1/agents/default/config', json({ gamma: 0.2 }));
+      await unavailable('POST', `${A}/pause`, '/v1/agents/default/pause');
+      await unavailable('POST', `${A}/resume`, '/v1/agents/default/resume');
+      await unavailable('POST', `${S}/pause`, '/v1/agents/default/symbols/AAA/pause');
+      await unavailable('POST', `${S}/resume`, '/v1/agents/default/symbols/AAA/resume');
+      await unavailable('POST', `${S}/fills`, '/v1/agents/default/symbols/AAA/fills', json({ id: 'f-1', side: 'buy', price: 99, quantity: 1 }));
+      await unavailable('POST', `${S}/position`, '/v1/agents/default/symbols/AAA/position', json({ quantity: 3, averageCost: 99 }));
+      await unavailable('DELETE', A, '/v1/agents/default');
+      // in a batch, the item answers for itself; market data is not journaled and goes through
+      const batch = await call('POST', `${A}/updates`, '/v1/agents/default/updates', {
+        ...base,
+        body: json({ updates: [{ type: 'fill', symbol: 'AAA', id: 'f-2', side: 'sell', price: 101, quantity: 1 }, { type: 'mid', symbol: 'AAA', mid: 100.5 }] }),
+      });
+      const results = (batch.body as { results: { ok: boolean; status?: number; error?: { code: string } }[] }).results;
+      expect(results.map((r) => [r.ok, r.status, r.error?.code])).toEqual([[false, 503, 'JOURNAL_UNAVAILABLE'], [true, undefined, undefined]]);
+      expect(results[0]!.status).toBe(errorStatuses().get('JOURNAL_UNAVAILABLE'));
+      // nothing of the refused writes was applied
+      const agent = (await call('GET', A, '/v1/agents/default', base)).body as { paused: boolean; config: { gamma: number }; stats: { fills: number }; symbolStates: { paused: boolean; position: number }[] };
+      expect([agent.paused, agent.config.gamma, agent.stats.fills, agent.symbolStates[0]!.paused, agent.symbolStates[0]!.position]).toEqual([false, 0.1, 0, false, 0]);
+      expect(((await call('GET', '/v1/agents', '/v1/agents', base)).body as { agents: unknown[] }).agents).toHaveLength(1);
+    } finally {
+      await j.close();
+    }
+  });
+
+  it('with tokens configured, every operation answers as its x-access says', async () => {
+    const WRITE = 'openapi-write-token-0001';
+    const READ = 'openapi-read-token-00001';
+    const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
+    const t = await startServer({
+      auth: { writeTokens: [WRITE], readTokens: [READ], protectMetrics: true },
+      agents: { default: { volatility: { default: 1 } } },
+      limits: { maxWsClients: 1 },
+    });
+    try {
+      expect((await post(`${t.url}/v1/agents/default/symbols/AAA/mid`, { mid: 100 }, bearer(WRITE))).status).toBe(200);
+      for (const { path, method, op } of api.operations()) {
+        const M = method.toUpperCase();
+        const url = path.replace('{agentId}', 'default').replace('{symbol}', 'AAA');
+        const where = `${M} ${path}`;
+        const body = op.requestBody === undefined ? {} : { body: '{}' };
+        const none = await call(M, path, url, { server: t, ...body });
+        const bad = await call(M, path, url, { server: t, headers: bearer('not-a-configured-token'), ...body });
+        const access = accessOf(op);
+        if (access === 'open') {
+          expect([none.status, bad.status], where).toEqual([200, 200]);
+          continue;
+        }
+        expect([none.status, bad.status], where).toEqual([401, 401]);
+        if (access === 'write') {
+          // refused before anything of the request is looked at, whatever it is
+          const reader = await call(M, path, url, { server: t, headers: bearer(READ), ...body });
+          expect([reader.status, (reader.body as ErrorBody).error.code], where).toEqual([403, 'FORBIDDEN']);
+        } else {
+          for (const token of [READ, WRITE]) {
+            const r = await call(M, path, url, { server: t, headers: bearer(token) });
+            expect(r.status, `${where} with a token`).toBe(path === '/v1/stream' ? 404 : 200);
+          }
+        }
+      }
+      // a write token does write
+      expect((await call('POST', '/v1/journal/compact', '/v1/journal/compact', { server: t, headers: bearer(WRITE) })).status).toBe(200);
+
+      // the stream: the token as ?token= or as a header; limits.maxWsClients closes one more with a documented code
+      const closeCodes = (api.operation('GET', '/v1/stream')['x-websocket'] as JsonObject).closeCodes as JsonObject;
+      await expect(StreamClient.connect(t.wsUrl)).rejects.toThrow(/401/);
+      const c = await StreamClient.connect(`${t.wsUrl}?token=${READ}`);
+      const extra = await StreamClient.connect(t.wsUrl, bearer(READ));
+      const code = await extra.closed();
+      expect(code).toBe(1013);
+      expect(Object.keys(closeCodes)).toContain(String(code));
+      c.send({ op: 'subscribe', agent: 'default', symbols: '*' });
+      await c.until((m) => m.some((x) => x.type === 'quote'));
+      c.close();
+      for (const m of c.messages) expect(api.validate(api.schema('StreamServerMessage'), m), JSON.stringify(m)).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('while shutting down, /readyz says not-ready', async () => {
+    const r = await startServer({});
+    const socket = connect(Number(new URL(r.url).port), '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    let raw = '';
+    socket.on('data', (d) => {
+      raw += d.toString();
+    });
+    // a request under way when the shutdown starts is still answered by the service
+    socket.write('GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const closed = r.close();
+    while (r.app.server.listening) await new Promise((resolve) => setTimeout(resolve, 5));
+    socket.write('\r\n');
+    await new Promise((resolve) => socket.once('end', resolve));
+    await closed;
+    const [head, text] = [raw.slice(0, raw.indexOf('\r\n\r\n')), raw.slice(raw.indexOf('\r\n\r\n') + 4)];
+    const [statusLine, ...lines] = head.split('\r\n');
+    const headers = new Headers(lines.map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()] as [string, string]));
+    const answer = answered('GET', '/readyz', '/readyz', Number(statusLine!.split(' ')[1]), headers, text);
+    expect(answer).toEqual({ status: 503, body: { status: 'not-ready' } });
   });
 
   it('unknown routes answer ROUTE_NOT_FOUND in the error shape; /v1/stream without an upgrade is a bodiless 404', async () => {
@@ -511,8 +746,9 @@ describe('a real server answers as documented', () => {
       expect(api.validate(client, m), JSON.stringify(m)).toEqual([]);
       c.send(m);
     };
-    send({ op: 'subscribe', agent: 'c1', symbols: ['AAA'] });
+    send({ op: 'subscribe', agent: 'c1', symbols: ['AAA', 'AAA'] });
     await c.until((m) => m.some((x) => x.type === 'quote'));
+    expect(c.of('subscribed')[0].symbols).toEqual(['AAA']);
     await post(`${s.url}/v1/agents/c1/symbols/AAA/mid`, { mid: 102 });
     await post(`${s.url}/v1/agents/c1/symbols/AAA/pause`, {});
     await post(`${s.url}/v1/agents/c1/symbols/AAA/resume`, {});

@@ -157,7 +157,13 @@ export class OpenApiDoc {
     if (Array.isArray(v)) {
       if (typeof s.minItems === 'number' && v.length < s.minItems) out.push(`${at}: fewer than ${s.minItems} items`);
       if (typeof s.maxItems === 'number' && v.length > s.maxItems) out.push(`${at}: more than ${s.maxItems} items`);
-      if (s.items !== undefined) v.forEach((x, i) => this.check(s.items!, x, `${at}[${i}]`, out, closed, false));
+      if (s.uniqueItems === true && new Set(v.map(canonical)).size !== v.length) out.push(`${at}: items are not unique`);
+      // 2020-12: prefixItems constrain the first items by position, items the rest
+      const prefix = Array.isArray(s.prefixItems) ? s.prefixItems : [];
+      v.forEach((x, i) => {
+        if (i < prefix.length) this.check(prefix[i]!, x, `${at}[${i}]`, out, closed, false);
+        else if (s.items !== undefined) this.check(s.items, x, `${at}[${i}]`, out, closed, false);
+      });
     }
     if (isObject(v)) {
       for (const key of Array.isArray(s.required) ? s.required : []) {
