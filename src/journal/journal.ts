@@ -109,7 +109,11 @@ export class Journal {
     fdatasyncSync(this.fd);
   }
 
-  /** Replaces the journal with `entries` (a snapshot of the state) atomically: write aside, fsync, rename. */
+  /**
+   * Replaces the journal with `entries` (a snapshot of the state) atomically:
+   * write aside, fsync, rename over the journal. Until the rename succeeds the
+   * old journal stays open and whole; after it, appends go to the new one.
+   */
   compact(entries: readonly JournalEntry[]): void {
     const aside = `${this.path}.compacting`;
     const fd = openSync(aside, 'w');
@@ -121,16 +125,18 @@ export class Journal {
       closeSync(fd);
     }
     this.sync();
-    closeSync(this.fd);
     renameSync(aside, this.path);
+    const old = this.fd;
+    this.fd = openSync(this.path, 'a');
+    this.bytes = bytes;
+    closeSync(old);
+    // the rename itself is durable once the directory is
     const dir = openSync(dirname(this.path), 'r');
     try {
       fsyncSync(dir);
     } finally {
       closeSync(dir);
     }
-    this.fd = openSync(this.path, 'a');
-    this.bytes = bytes;
   }
 
   close(): void {

@@ -2,6 +2,8 @@
  * Bearer-token authentication. Each route is `write`, `read`, `metrics` or
  * `open` (its `config.access`; by default GET is read and anything else
  * write). Write tokens may do everything; read tokens may read and stream.
+ * Writes are open while no write token is configured, reads while no read
+ * token is, and /metrics unless `protectMetrics`.
  * Tokens are compared as SHA-256 digests with timingSafeEqual, against every
  * configured token, so the time taken says nothing about how much matched.
  */
@@ -63,8 +65,10 @@ export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
 
   app.addHook('onRequest', async (req, reply) => {
     const access = req.routeOptions.config.access ?? (req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'write');
+    // each kind of access is open until tokens that grant it are configured
     if (access === 'open' || (access === 'metrics' && !opts.protectMetrics)) return;
-    if (access === 'read' && read.size === 0 && write.size === 0) return;
+    if (access === 'read' && read.size === 0) return;
+    if (access === 'write' && write.size === 0) return;
     const token = presented(req);
     if (token === null) {
       reply.header('www-authenticate', 'Bearer');

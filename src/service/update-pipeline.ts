@@ -47,7 +47,7 @@ export class UpdatePipeline {
       }
       r = agent.process(update);
     } catch (err) {
-      m.rejected(update.type, err instanceof AgentError ? err.code : 'INTERNAL');
+      m.rejected(update.type, err instanceof AgentError ? err.code : ((err as { code?: string }).code ?? 'INTERNAL'));
       throw err;
     }
     m.processed(update.type, (performance.now() - started) / 1_000);

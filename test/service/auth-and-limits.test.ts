@@ -62,6 +62,28 @@ describe('bearer tokens', () => {
   });
 });
 
+describe('each kind of access is open until its tokens are configured', () => {
+  it('write tokens only: reads and the stream stay open, writes need a token', async () => {
+    const w = await startServer({ auth: { writeTokens: [WRITE] } });
+    try {
+      expect((await request('GET', `${w.url}/v1/agents`)).status).toBe(200);
+      expect((await post(`${w.url}/v1/agents/default/symbols/X/mid`, { mid: 1 })).status).toBe(401);
+      (await StreamClient.connect(w.wsUrl)).close();
+    } finally {
+      await w.close();
+    }
+  });
+  it('read tokens only: reads need a token, writes stay open', async () => {
+    const r = await startServer({ auth: { readTokens: [READ] } });
+    try {
+      expect((await request('GET', `${r.url}/v1/agents`)).status).toBe(401);
+      expect((await post(`${r.url}/v1/agents/default/symbols/X/mid`, { mid: 1 })).status).toBe(200);
+    } finally {
+      await r.close();
+    }
+  });
+});
+
 describe('listening host without tokens', () => {
   it('stays on loopback and says why', () => {
     expect(listenHost(parseServiceConfig({ host: '0.0.0.0' }))).toEqual({ host: '127.0.0.1', warning: expect.stringContaining('refusing to listen on 0.0.0.0') });

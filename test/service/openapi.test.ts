@@ -520,7 +520,9 @@ describe('a real server answers as documented', () => {
     // …and as a path in the configuration, without prefix, for PATCH
     expect(field(await call('PATCH', `${A}/config`, '/v1/agents/c2/config', { body: json({ maxSpreadBps: 0.5 }) }))).toEqual(['INVALID_CONFIG', 'minSpreadBps']);
     expect(field(await call('PATCH', `${A}/config`, '/v1/agents/c2/config', { body: json({ nonsense: 1 }) }))).toEqual(['INVALID_CONFIG', 'nonsense']);
-    expect(field(await call('PATCH', `${A}/config`, '/v1/agents/c2/config', { body: json({ levelStep: { value: 2 } }) }))).toEqual(['INVALID_CONFIG', 'levelStep.unit']);
+    // nested objects merge one level deep: the unit stays
+    const stepped = await call('PATCH', `${A}/config`, '/v1/agents/c2/config', { body: json({ levelStep: { value: 2 } }) });
+    expect((stepped.body as { config: { levelStep: unknown } }).config.levelStep).toEqual({ unit: 'bps', value: 2 });
     expect((await call('PATCH', `${A}/config`, '/v1/agents/ghost/config', { body: json({}) })).status).toBe(404);
 
     expect((await call('POST', `${A}/pause`, '/v1/agents/c2/pause')).status).toBe(200);

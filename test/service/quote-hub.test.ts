@@ -123,4 +123,21 @@ describe('QuoteHub', () => {
     expect(s.sent.map((m) => JSON.parse(m)).map((m) => [m.type, m.seq])).toEqual([['quote', 6], ['agent-deleted', undefined]]);
     hub.close();
   });
+
+  it('a replaced quote moves behind messages queued since, and unsubscribing drops queued quotes', async () => {
+    const hub = new QuoteHub({ highWaterBytes: 1_000, onConflate: () => {} });
+    const s = new FakeSocket();
+    const c = hub.add(s);
+    hub.subscribe(c, 'a', ['X', 'Y']);
+    s.bufferedAmount = 5_000;
+    hub.publishQuote('a', quote('X', 5));
+    hub.publishQuote('a', quote('Y', 1));
+    hub.control(c, '{"type":"subscribed"}');
+    hub.publishQuote('a', quote('X', 6));
+    hub.unsubscribe(c, 'a', ['Y']);
+    s.bufferedAmount = 0;
+    await new Promise((r) => setTimeout(r, 60));
+    expect(s.sent.map((m) => JSON.parse(m)).map((m) => [m.type, m.symbol, m.seq])).toEqual([['subscribed', undefined, undefined], ['quote', 'X', 6]]);
+    hub.close();
+  });
 });

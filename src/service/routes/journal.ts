@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Journal } from '../../journal/journal.js';
-import { BAD_REQUEST } from '../errors.js';
+import { BAD_REQUEST, JOURNAL_UNAVAILABLE } from '../errors.js';
 import { snapshotEntries } from '../recovery.js';
 import type { AgentRegistry } from '../registry.js';
 
@@ -10,7 +10,11 @@ export async function journalRoutes(app: FastifyInstance, opts: { registry: Agen
     const { journal } = opts;
     if (journal === null) throw new BAD_REQUEST('the journal is off (journal.path is null)');
     const before = journal.sizeBytes;
-    journal.compact(snapshotEntries(opts.registry));
+    try {
+      journal.compact(snapshotEntries(opts.registry));
+    } catch (err) {
+      throw new JOURNAL_UNAVAILABLE((err as Error).message);
+    }
     req.log.info({ before, after: journal.sizeBytes }, 'journal compacted');
     return { path: journal.path, bytesBefore: before, bytesAfter: journal.sizeBytes };
   });

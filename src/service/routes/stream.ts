@@ -6,6 +6,8 @@ import type { QuoteHub, StreamClient } from '../quote-hub.js';
 import type { AgentRegistry } from '../registry.js';
 import { firstIssue, StreamMessage } from '../schemas.js';
 
+const unique = (symbols: readonly string[] | '*') => (symbols === '*' ? '*' : [...new Set(symbols)]);
+
 /** WebSocket close code 1013, "try again later" */
 const TRY_AGAIN_LATER = 1013;
 
@@ -40,7 +42,7 @@ export async function streamRoutes(app: FastifyInstance, opts: StreamRoutesOptio
   });
 
   function error(client: StreamClient, code: string, message: string, field?: string): void {
-    client.send(JSON.stringify({ type: 'error', code, message, ...(field ? { field } : {}) }));
+    hub.control(client, JSON.stringify({ type: 'error', code, message, ...(field ? { field } : {}) }));
   }
 
   function onMessage(client: StreamClient, data: RawData, isBinary: boolean): void {
@@ -65,14 +67,14 @@ export async function streamRoutes(app: FastifyInstance, opts: StreamRoutesOptio
     }
     if (msg.op === 'unsubscribe') {
       hub.unsubscribe(client, msg.agent, msg.symbols);
-      client.send(JSON.stringify({ type: 'unsubscribed', agent: msg.agent, symbols: msg.symbols }));
+      hub.control(client, JSON.stringify({ type: 'unsubscribed', agent: msg.agent, symbols: unique(msg.symbols) }));
       return;
     }
     if (client.subscriptions + hub.adds(client, msg.agent, msg.symbols) > opts.maxSubscriptions) {
       return error(client, 'SUBSCRIPTION_LIMIT', `a connection holds at most ${opts.maxSubscriptions} subscriptions`, 'symbols');
     }
     hub.subscribe(client, msg.agent, msg.symbols);
-    client.send(JSON.stringify({ type: 'subscribed', agent: msg.agent, symbols: msg.symbols === '*' ? '*' : [...new Set(msg.symbols)] }));
+    hub.control(client, JSON.stringify({ type: 'subscribed', agent: msg.agent, symbols: unique(msg.symbols) }));
     const names = msg.symbols === '*' ? agent.symbolNames() : new Set(msg.symbols);
     for (const s of names) {
       const q = agent.quote(s);
