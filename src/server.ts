@@ -4,7 +4,7 @@
  * with 1001, flush the log, exit 0).
  */
 import { buildApp, createLogger } from './service/app.js';
-import { ConfigError, loadServiceConfig } from './service/config.js';
+import { ConfigError, listenHost, loadServiceConfig } from './service/config.js';
 
 async function main(): Promise<void> {
   let config;
@@ -41,7 +41,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 
-  await app.listen({ port: config.port, host: config.host });
+  const { host, warning } = listenHost(config);
+  if (warning) app.log.warn(warning);
+  await app.listen({ port: config.port, host });
   app.log.info({ agents: Object.keys(config.agents) }, 'quoting service ready');
 }
 

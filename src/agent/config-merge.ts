@@ -1,17 +1,18 @@
 import type { MarketMakerConfig } from './config.js';
 
-const NESTED = ['volatility', 'toxicity'] as const;
+const isObject = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
 
 /**
- * A partial configuration laid over the current one: top-level fields replace,
- * the nested `volatility` and `toxicity` objects merge one level deep, and
- * `horizon` (a tagged union) is replaced whole. The result still needs parsing.
+ * A partial configuration laid over the current one: top-level fields
+ * replace, nested objects (`volatility`, `toxicity`, `intensity`, `levelStep`,
+ * `sizeShaping`) merge one level deep, and `horizon`, a tagged union whose
+ * fields depend on its mode, is replaced whole. The result still needs parsing.
  */
 export function mergeConfig(current: MarketMakerConfig, patch: Record<string, unknown>): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...current, ...patch };
-  for (const key of NESTED) {
-    const p = patch[key];
-    if (p !== null && typeof p === 'object' && !Array.isArray(p)) merged[key] = { ...current[key], ...p };
+  for (const [key, value] of Object.entries(patch)) {
+    const was = (current as Record<string, unknown>)[key];
+    if (key !== 'horizon' && isObject(value) && isObject(was)) merged[key] = { ...was, ...value };
   }
   return merged;
 }

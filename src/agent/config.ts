@@ -26,10 +26,56 @@ export const HorizonConfigSchema = z.discriminatedUnion('mode', [
 export type HorizonConfig = z.infer<typeof HorizonConfigSchema>;
 
 export const VolatilityConfigSchema = z.object({
-  /** where sigma comes from; only values pushed by the OMS for now */
-  source: z.literal('pushed').default('pushed'),
-  /** sigma used for a symbol before any is pushed; null means such a symbol gets no quote */
+  /**
+   * where sigma comes from: `pushed` by the OMS; `estimated` online from the mids
+   * (the pushed value, then `default`, during the warm-up); or
+   * `pushed-else-estimated` (the pushed value when there is one)
+   */
+  source: z.enum(['pushed', 'estimated', 'pushed-else-estimated']).default('pushed'),
+  /** sigma used when the source gives none (yet); null means such a symbol gets no quote */
   default: positive.nullable().default(null),
+  /** half-life of the estimator's exponential weights, in milliseconds of update time */
+  halfLifeMs: positive.default(600_000),
+  /** returns the estimate needs before it is used, counted with the estimate's decay and rounded to whole returns */
+  minSamples: z.number().int().min(1).default(30),
+}).strict();
+export type VolatilityConfig = z.infer<typeof VolatilityConfigSchema>;
+
+const bounds = (min: number, max: number) =>
+  z.tuple([positive, positive]).default([min, max]).refine(([lo, hi]) => lo < hi, { message: 'expected [min, max] with min < max' });
+
+export const IntensityConfigSchema = z.object({
+  /** `configured`: the agent's k and A; `estimated`: per side, fitted to our own fills once there are enough */
+  source: z.enum(['configured', 'estimated']).default('configured'),
+  /** fills a side needs before its fit replaces the configured k and A, counted with the decay and rounded to whole fills */
+  minFills: z.number().int().min(1).default(50),
+  /** distance buckets with fills a side needs before its fit is used (two define a line) */
+  minBuckets: z.number().int().min(2).default(3),
+  /** half-life of the exposure and fill counts, in milliseconds of update time */
+  halfLifeMs: positive.default(3_600_000),
+  /** width of a distance bucket, in price units (the unit of 1/k) */
+  bucketWidth: positive.default(0.05),
+  /** number of buckets; quotes farther than buckets × bucketWidth from the mid are not counted */
+  buckets: z.number().int().min(2).max(1_000).default(40),
+  /** bounds on a fitted k, per price unit */
+  kBounds: bounds(0.01, 1_000),
+  /** bounds on a fitted A, per time unit */
+  ABounds: bounds(1e-3, 1e9),
+}).strict();
+export type IntensityConfig = z.infer<typeof IntensityConfigSchema>;
+
+/** Most levels a quote may have per side. */
+export const MAX_LEVELS = 20;
+
+export const LevelStepSchema = z.object({
+  /** `bps` of the mid, or multiples of level 0's half-spread (ask − bid)/2 */
+  unit: z.enum(['bps', 'half-spread']),
+  value: positive,
+}).strict();
+
+export const SizeShapingSchema = z.object({
+  /** η: the side adding to a position q lots from target is scaled by e^(−η·|q|); 0 = off */
+  eta: nonNegative.default(0),
 }).strict();
 
 export const ToxicityConfigSchema = z.object({
@@ -69,7 +115,13 @@ export const MarketMakerConfigSchema = z.object({
   minSpreadBps: nonNegative.default(1),
   maxSpreadBps: positive.default(500),
   tickSize: positive.default(0.01),
-  volatility: VolatilityConfigSchema.default({ source: 'pushed', default: null }),
+  volatility: VolatilityConfigSchema.prefault({}),
+  intensity: IntensityConfigSchema.prefault({}),
+  /** price levels per side; level 0 is the model's quote */
+  levels: z.number().int().min(1).max(MAX_LEVELS).default(1),
+  /** how much farther out each level is than the one before */
+  levelStep: LevelStepSchema.default({ unit: 'bps', value: 5 }),
+  sizeShaping: SizeShapingSchema.prefault({}),
   toxicity: ToxicityConfigSchema.default({
     low: 0.3, high: 0.8, maxMultiplier: 3, imbalanceWeight: 0.5,
     markoutHorizonMs: 1_000, markoutScaleBps: 5, priorFills: 10,

@@ -10,6 +10,9 @@
  */
 export const FILL_HISTORY = 1_000;
 
+/** marks a fill whose mark-out will never be taken */
+const NEVER = Infinity;
+
 export class FillRing {
   readonly capacity: number;
   private readonly side: Int8Array;
@@ -37,18 +40,26 @@ export class FillRing {
     return this.count;
   }
 
-  /** `side` is +1 for our buy (bid filled), −1 for our sell; `refMid` the mid when it happened. */
-  push(side: 1 | -1, timeMs: number, refMid: number): void {
+  /**
+   * `side` is +1 for our buy (bid filled), −1 for our sell; `refMid` the mid when it happened.
+   * `markLater` false records a fill that will never be marked out (restored from a journal);
+   * only allowed while no fill awaits its mark-out, as pending fills must be the newest.
+   */
+  push(side: 1 | -1, timeMs: number, refMid: number, markLater = true): void {
     const i = this.head;
     if (this.count === this.capacity) this.evict(i);
     else this.count++;
     this.side[i] = side;
     this.time[i] = timeMs;
     this.refMid[i] = refMid;
-    this.markout[i] = NaN;
     if (side > 0) this.buys++;
     else this.sells++;
-    this.pending++;
+    if (markLater || this.pending > 0) {
+      this.markout[i] = NaN;
+      this.pending++;
+    } else {
+      this.markout[i] = NEVER;
+    }
     this.head = i + 1 === this.capacity ? 0 : i + 1;
   }
 
@@ -72,13 +83,51 @@ export class FillRing {
     if (this.side[i]! > 0) this.buys--;
     else this.sells--;
     const m = this.markout[i]!;
-    if (m === m) {
+    if (Number.isNaN(m)) {
+      this.pending--;
+    } else if (m !== NEVER) {
       this.markoutSumBps -= m;
       this.markoutCount--;
       // with no mark-out left, reset the sum so rounding drift cannot outlive the fills
       if (this.markoutCount === 0) this.markoutSumBps = 0;
-    } else {
-      this.pending--;
     }
   }
+
+  /** The fills oldest first, for a snapshot; a mark-out not (yet) taken is null. */
+  toJSON(): FillRingState {
+    const out: FillRingState = { side: [], time: [], refMid: [], markoutBps: [] };
+    const cap = this.capacity;
+    for (let k = 0; k < this.count; k++) {
+      const i = (this.head - this.count + k + cap) % cap;
+      const m = this.markout[i]!;
+      out.side.push(this.side[i]! > 0 ? 1 : -1);
+      out.time.push(this.time[i]!);
+      out.refMid.push(this.refMid[i]!);
+      out.markoutBps.push(Number.isFinite(m) ? m : null);
+    }
+    return out;
+  }
+
+  /** A ring holding a snapshot's fills; those without a mark-out will never get one. */
+  static fromJSON(state: FillRingState, capacity = FILL_HISTORY): FillRing {
+    const ring = new FillRing(capacity);
+    for (let k = 0; k < state.side.length; k++) {
+      const m = state.markoutBps[k];
+      ring.push(state.side[k]!, state.time[k]!, state.refMid[k]!, false);
+      if (m !== null && m !== undefined) {
+        const i = ring.head === 0 ? capacity - 1 : ring.head - 1;
+        ring.markout[i] = m;
+        ring.markoutSumBps += m;
+        ring.markoutCount++;
+      }
+    }
+    return ring;
+  }
+}
+
+export interface FillRingState {
+  side: (1 | -1)[];
+  time: number[];
+  refMid: number[];
+  markoutBps: (number | null)[];
 }

@@ -2,6 +2,6 @@ export { MarketMakerAgent, parseConfig, type AgentStatus, type AgentStats } from
 export { MarketMakerConfigSchema, type MarketMakerConfig, type MarketMakerConfigInput } from './config.js';
 export { AgentError, type AgentErrorCode } from './errors.js';
 export type { Update, UpdateType, MidUpdate, VolatilityUpdate, PositionUpdate, FillUpdate } from './updates.js';
-export type { Quote, ProcessResult, RiskDecision, DecisionReason, QuotedSides } from './quote.js';
-export type { SymbolView } from './symbol-state.js';
+export type { Quote, QuoteLevel, QuoteLevels, ProcessResult, RiskDecision, DecisionReason, QuotedSides, VolatilitySource } from './quote.js';
+export type { SymbolView, VolatilityEstimateView, SideIntensityView } from './symbol-state.js';
 export type { InventoryState } from './inventory.js';

@@ -1,4 +1,6 @@
+import { restoreSymbol, snapshotSymbol, type AgentSnapshot } from './agent-snapshot.js';
 import { AgentError } from './errors.js';
+import { issueField } from './zod-issue.js';
 import { MarketMakerConfigSchema, type MarketMakerConfig, type MarketMakerConfigInput } from './config.js';
 import { FillRing } from './fill-ring.js';
 import { applyFill, applySnapshot } from './inventory.js';
@@ -40,6 +42,7 @@ export class MarketMakerAgent {
   private fillIdNext = 0;
   private paused = false;
   private processing = false;
+  private replaying = false;
   private lastError: string | null = null;
   readonly stats: AgentStats = { updates: 0, rejected: 0, quotes: 0, fills: 0, duplicateFills: 0, breaches: 0, errors: 0 };
 
@@ -66,27 +69,40 @@ export class MarketMakerAgent {
   }
 
   /**
-   * Applies one update and recomputes that symbol's quote. Throws AgentError
-   * for input it refuses, leaving every state as it was.
+   * What `process(u)` would make of `u`, without changing anything: throws the
+   * AgentError it would throw, or says that `u` is a fill already applied.
+   * Lets a write-ahead journal record only what will be applied.
    */
-  process(u: Update): ProcessResult {
+  check(u: Update): 'apply' | 'duplicate' {
     try {
       validateUpdate(u);
+      const s = this.states.get(u.symbol);
+      if (u.type === 'position' && s !== undefined && u.time < s.lastSnapshotTime) {
+        throw new AgentError('STALE_UPDATE', `time: position snapshot at ${u.time} is older than the one applied at ${s.lastSnapshotTime}`, 'time');
+      }
+      if (u.type === 'fill' && this.fillIds.has(u.id)) return 'duplicate';
+      if (s === undefined && this.states.size >= this.params.config.maxSymbols) {
+        throw new AgentError('SYMBOL_LIMIT', `symbol: agent ${this.id} already has ${this.states.size} symbols (maxSymbols)`, 'symbol');
+      }
+      return 'apply';
     } catch (err) {
       this.stats.rejected++;
       throw err;
     }
-    let s = this.states.get(u.symbol);
-    if (u.type === 'position' && s !== undefined && u.time < s.lastSnapshotTime) {
-      this.stats.rejected++;
-      throw new AgentError('STALE_UPDATE', `time: position snapshot at ${u.time} is older than the one applied at ${s.lastSnapshotTime}`, 'time');
-    }
-    if (u.type === 'fill' && this.fillIds.has(u.id)) {
+  }
+
+  /**
+   * Applies one update and recomputes that symbol's quote. Throws AgentError
+   * for input it refuses, leaving every state as it was.
+   */
+  process(u: Update): ProcessResult {
+    if (this.check(u) === 'duplicate') {
       this.stats.duplicateFills++;
-      const current = s ?? this.stateOf(u.symbol);
+      const current = this.states.get(u.symbol) ?? new SymbolState(u.symbol);
       return { symbol: u.symbol, outcome: 'duplicate', quote: current.quote, decision: current.decision, breach: current.inBreach, withdrawn: false };
     }
-    if (s === undefined) s = this.createState(u.symbol);
+    let s = this.states.get(u.symbol);
+    if (s === undefined) this.states.set(u.symbol, (s = new SymbolState(u.symbol)));
 
     this.processing = true;
     try {
@@ -120,6 +136,7 @@ export class MarketMakerAgent {
         s.mid = u.mid;
         s.midTime = u.time;
         s.inventory.markPrice = u.mid;
+        s.volatility.observe(u.time, u.mid, c.volatility.halfLifeMs);
         if (s.fills !== null) s.fills.markOut(u.time, u.mid, c.toxicity.markoutHorizonMs);
         return;
       case 'volatility':
@@ -136,7 +153,9 @@ export class MarketMakerAgent {
         applyFill(s.inventory, side * u.quantity, u.price);
         if (!(s.inventory.markPrice > 0)) s.inventory.markPrice = u.price;
         if (s.fills === null) s.fills = new FillRing();
-        s.fills.push(side, u.time, s.mid > 0 ? s.mid : u.price);
+        // a replayed fill's mark-out cannot be taken: the mids that followed it were not journaled
+        s.fills.push(side, u.time, s.mid > 0 ? s.mid : u.price, !this.replaying);
+        if (s.intensity !== null) s.intensity.recordFill(side, u.price, u.time, c.intensity.halfLifeMs);
         this.stats.fills++;
         return;
       }
@@ -168,23 +187,19 @@ export class MarketMakerAgent {
     this.fillIdNext = 0;
   }
 
-  private createState(symbol: string): SymbolState {
-    if (this.states.size >= this.params.config.maxSymbols) {
-      this.stats.rejected++;
-      throw new AgentError('SYMBOL_LIMIT', `symbol: agent ${this.id} already has ${this.states.size} symbols (maxSymbols)`, 'symbol');
-    }
-    const s = new SymbolState(symbol);
-    this.states.set(symbol, s);
-    return s;
-  }
-
-  private stateOf(symbol: string): SymbolState {
-    return this.states.get(symbol) ?? new SymbolState(symbol);
-  }
-
   private recordError(message: string): void {
     this.stats.errors++;
     this.lastError = message;
+  }
+
+  /** Applies a journaled update at start-up: as `process`, but without mark-outs for restored fills. */
+  replay(u: Update): ProcessResult {
+    this.replaying = true;
+    try {
+      return this.process(u);
+    } finally {
+      this.replaying = false;
+    }
   }
 
   /** Recomputes a symbol's quote without new data, e.g. after a change of configuration or a resume. */
@@ -200,6 +215,15 @@ export class MarketMakerAgent {
   /** Replaces the configuration; the next update of each symbol quotes with it. */
   reconfigure(config: MarketMakerConfig | MarketMakerConfigInput): void {
     this.params = quotingParams(parseConfig(config));
+    const excess = this.fillIds.size - this.params.config.fillIdMemory;
+    if (excess > 0) {
+      // forget the oldest ids at once, so a smaller memory takes effect now
+      let n = 0;
+      for (const id of this.fillIds) {
+        if (n++ >= excess) break;
+        this.fillIds.delete(id);
+      }
+    }
   }
 
   hasSymbol(symbol: string): boolean {
@@ -216,11 +240,11 @@ export class MarketMakerAgent {
 
   view(symbol: string): SymbolView | undefined {
     const s = this.states.get(symbol);
-    return s === undefined ? undefined : symbolView(s);
+    return s === undefined ? undefined : symbolView(s, this.params);
   }
 
   views(): SymbolView[] {
-    return Array.from(this.states.values(), symbolView);
+    return Array.from(this.states.values(), (s) => symbolView(s, this.params));
   }
 
   /**
@@ -262,6 +286,31 @@ export class MarketMakerAgent {
     return s === undefined ? [] : [s];
   }
 
+  /** Makes sure a symbol exists (so that, e.g., a journaled pause can be restored before its first update). */
+  track(symbol: string): void {
+    if (!this.states.has(symbol)) this.states.set(symbol, new SymbolState(symbol));
+  }
+
+  /** Everything a restart must keep, as plain data. */
+  snapshot(): AgentSnapshot {
+    return {
+      id: this.id,
+      config: this.params.config,
+      paused: this.paused,
+      symbols: Array.from(this.states.values(), snapshotSymbol),
+      fillIds: [...this.fillIds],
+    };
+  }
+
+  static fromSnapshot(snap: AgentSnapshot): MarketMakerAgent {
+    const agent = new MarketMakerAgent(snap.id, snap.config);
+    agent.paused = snap.paused;
+    for (const sym of snap.symbols) agent.states.set(sym.symbol, restoreSymbol(sym));
+    for (const id of snap.fillIds) agent.fillIds.add(id);
+    agent.stats.fills = snap.symbols.reduce((n, s) => n + s.inventory.buyFills + s.inventory.sellFills, 0);
+    return agent;
+  }
+
   /** Clears an error status once an operator has looked at it. */
   clearError(): void {
     this.lastError = null;
@@ -273,6 +322,6 @@ export function parseConfig(input: unknown): MarketMakerConfig {
   const r = MarketMakerConfigSchema.safeParse(input);
   if (r.success) return r.data;
   const issue = r.error.issues[0];
-  const field = issue ? issue.path.join('.') : '';
+  const field = issue ? issueField(issue) : '';
   throw new AgentError('INVALID_CONFIG', `${field || 'config'}: ${issue?.message ?? 'invalid'}`, field || undefined);
 }

@@ -1,24 +1,34 @@
 /**
  * Recomputes one symbol's quote. The order of the steps is the contract:
- *   1. the model: reservation price r and total spread δ (A–S or GLFT);
+ *   1. the model: reservation price r and total spread δ (A–S or GLFT), with
+ *      sigma by the volatility policy and k, A per side (configured, or fitted
+ *      to our fills once a side has enough);
  *   2. adverse selection: δ × multiplier in [1, 3] from the toxicity score;
  *   3. inventory skew: the bid half-spread × (1 + s), the ask half-spread × (1 − s),
  *      s = maxSkew · (position − target) / maxInventory clipped to ±maxSkew,
  *      so a long book quotes a nearer ask and a farther bid;
  *   4. min/max spread in bps of the mid, keeping the quote's centre;
  *   5. tick rounding, bid down and ask up;
- *   6. sizes: no more than would take the position past ±maxInventory, and
- *      none on the side that adds to a position already at the limit.
- * Before step 4, bid < r < ask whenever the skew is below 100 %.
+ *   6. sizes: orderSize shaped by inventory (e^(−η·q) on the side that adds
+ *      to the position), no more than would take the position past
+ *      ±maxInventory, and none on the side that adds to a position already
+ *      at the limit;
+ *   7. deeper levels, when configured, stepped out from level 0.
+ * Before step 4, bid < r < ask whenever the skew is below 100 % and both
+ * sides share k and A.
  */
 import { intensityHalfSpread, optimalSpread, reservationPrice } from '../model/avellaneda-stoikov.js';
 import { glftInventoryCoefficient } from '../model/glft.js';
 import { timeToHorizon } from '../model/horizon.js';
 import { roundDown, roundUp } from '../model/price-grid.js';
+import { askSizeFactor, bidSizeFactor } from '../model/size-shaping.js';
 import { adverseMarkout, fillImbalance, spreadMultiplier, toxicityScore } from '../model/toxicity.js';
-import { DECISIONS, type SpreadClamp, type VolatilitySource } from './quote.js';
+import { IntensityTracker } from './intensity-tracker.js';
+import { DECISIONS, type SpreadClamp } from './quote.js';
+import { ladderSide } from './quote-levels.js';
 import type { QuotingParams } from './quoting-params.js';
 import type { SymbolState } from './symbol-state.js';
+import { volatilitySource } from './volatility-policy.js';
 
 export function toxicityOf(s: SymbolState, p: QuotingParams): number {
   const ring = s.fills;
@@ -31,8 +41,36 @@ export function toxicityOf(s: SymbolState, p: QuotingParams): number {
   );
 }
 
+/**
+ * The symbol's intensity tracker when the agent estimates intensity, made at
+ * the first quote (or anew after a reconfiguration changed its buckets);
+ * null, dropping any estimates, when it uses the configured k and A.
+ */
+function intensityTrackerOf(s: SymbolState, p: QuotingParams): IntensityTracker | null {
+  const c = p.config.intensity;
+  if (c.source !== 'estimated') {
+    s.intensity = null;
+    return null;
+  }
+  if (s.intensity === null || !s.intensity.fits(c)) s.intensity = new IntensityTracker(c.bucketWidth, c.buckets);
+  return s.intensity;
+}
+
 /** Sets `s.quote` and `s.decision`; returns whether a new quote was produced. */
 export function requote(s: SymbolState, p: QuotingParams, time: number, agentPaused: boolean): boolean {
+  const tracker = intensityTrackerOf(s, p);
+  if (tracker !== null) {
+    // the quote being replaced rested until now; then fit with what that adds
+    const ic = p.config.intensity;
+    tracker.creditExposure(time, ic.halfLifeMs);
+    tracker.refitIfStale(time, ic, p.unitMs);
+  }
+  const quoted = computeQuote(s, p, time, agentPaused, tracker);
+  if (tracker !== null) tracker.stand(s.quote, time);
+  return quoted;
+}
+
+function computeQuote(s: SymbolState, p: QuotingParams, time: number, agentPaused: boolean, tracker: IntensityTracker | null): boolean {
   const c = p.config;
   const position = s.inventory.position;
   s.inBreach = position >= c.maxInventory || position <= -c.maxInventory;
@@ -49,46 +87,60 @@ export function requote(s: SymbolState, p: QuotingParams, time: number, agentPau
     s.decision = DECISIONS.noMid;
     return false;
   }
-  let sigma = s.sigma;
-  let sigmaSource: VolatilitySource = 'pushed';
-  if (!(sigma > 0)) {
-    if (c.volatility.default === null) {
-      s.quote = null;
-      s.decision = DECISIONS.noVolatility;
-      return false;
-    }
-    sigma = c.volatility.default;
-    sigmaSource = 'default';
+  const v = c.volatility;
+  const estimate = v.source === 'pushed' ? NaN : s.volatility.warmSigma(v.minSamples, p.unitMs);
+  const sigmaSource = volatilitySource(v.source, s.sigma, estimate, v.default);
+  if (sigmaSource === null) {
+    s.quote = null;
+    s.decision = DECISIONS.noVolatility;
+    return false;
   }
+  const sigma = sigmaSource === 'pushed' ? s.sigma : sigmaSource === 'estimated' ? estimate : (v.default ?? NaN);
 
-  // 1. the model
+  // 1. the model, each side with its own k and A (the same unless estimated)
+  const bidFit = tracker !== null && tracker.bid.ready;
+  const askFit = tracker !== null && tracker.ask.ready;
+  const kBid = bidFit ? tracker.bid.k : c.k;
+  const aBid = bidFit ? tracker.bid.A : c.A;
+  const kAsk = askFit ? tracker.ask.k : c.k;
+  const aAsk = askFit ? tracker.ask.A : c.A;
+  const sameSides = kBid === kAsk && aBid === aAsk;
   const q = position / c.orderSize;
   let tau: number | null;
-  let reservation: number;
-  let spread: number;
+  let bidCentre: number;
+  let askCentre: number;
+  let bidSpread: number;
+  let askSpread: number;
   if (c.model === 'glft') {
     tau = null;
-    const coeff = glftInventoryCoefficient(c.gamma, sigma, c.k, c.A);
-    reservation = mid - q * coeff;
-    spread = 2 * intensityHalfSpread(c.gamma, c.k) + coeff;
+    const coeffBid = glftInventoryCoefficient(c.gamma, sigma, kBid, aBid);
+    const coeffAsk = sameSides ? coeffBid : glftInventoryCoefficient(c.gamma, sigma, kAsk, aAsk);
+    bidCentre = mid - q * coeffBid;
+    askCentre = sameSides ? bidCentre : mid - q * coeffAsk;
+    bidSpread = 2 * intensityHalfSpread(c.gamma, kBid) + coeffBid;
+    askSpread = sameSides ? bidSpread : 2 * intensityHalfSpread(c.gamma, kAsk) + coeffAsk;
   } else {
     tau = timeToHorizon(p.horizon, time, p.unitMs);
-    reservation = reservationPrice(mid, q, c.gamma, sigma, tau);
-    spread = optimalSpread(c.gamma, sigma, tau, c.k);
+    bidCentre = askCentre = reservationPrice(mid, q, c.gamma, sigma, tau);
+    bidSpread = optimalSpread(c.gamma, sigma, tau, kBid);
+    askSpread = kAsk === kBid ? bidSpread : optimalSpread(c.gamma, sigma, tau, kAsk);
   }
+  // with one k and A per side the two centres coincide and this is the model's r exactly
+  const reservation = bidCentre === askCentre ? bidCentre : bidCentre + (askCentre - bidCentre) / 2;
 
   // 2. adverse selection
   const tx = c.toxicity;
   const multiplier = spreadMultiplier(s.toxicity, tx.low, tx.high, tx.maxMultiplier);
-  const half = (spread * multiplier) / 2;
+  const halfBid = (bidSpread * multiplier) / 2;
+  const halfAsk = (askSpread * multiplier) / 2;
 
   // 3. inventory skew
   let ratio = (position - c.inventoryTarget) / c.maxInventory;
   if (ratio > 1) ratio = 1;
   else if (ratio < -1) ratio = -1;
   const skew = c.maxSkew * ratio;
-  let bid = reservation - half * (1 + skew);
-  let ask = reservation + half * (1 - skew);
+  let bid = bidCentre - halfBid * (1 + skew);
+  let ask = askCentre + halfAsk * (1 - skew);
 
   // 4. spread bounds in bps of the mid
   let clamp: SpreadClamp = 'none';
@@ -122,13 +174,22 @@ export function requote(s: SymbolState, p: QuotingParams, time: number, agentPau
   // 6. sizes and the risk decision
   const roomLong = c.maxInventory - position;
   const roomShort = c.maxInventory + position;
-  let bidSize = bid > 0 && roomLong > 0 ? (roomLong < c.orderSize ? roomLong : c.orderSize) : 0;
-  const askSize = roomShort > 0 ? (roomShort < c.orderSize ? roomShort : c.orderSize) : 0;
-  if (!(bid > 0)) bidSize = 0;
+  const lotsFromTarget = (position - c.inventoryTarget) / c.orderSize;
+  const bidLevelSize = c.orderSize * bidSizeFactor(c.sizeShaping.eta, lotsFromTarget);
+  const askLevelSize = c.orderSize * askSizeFactor(c.sizeShaping.eta, lotsFromTarget);
+  const bidSize = bid > 0 && roomLong > 0 ? (roomLong < bidLevelSize ? roomLong : bidLevelSize) : 0;
+  const askSize = roomShort > 0 ? (roomShort < askLevelSize ? roomShort : askLevelSize) : 0;
+  if (bidSize === 0 && askSize === 0) {
+    // short at the limit with no positive bid: nothing to show, so no quote rather than an empty one
+    s.quote = null;
+    s.decision = DECISIONS.nonPositiveBidMaxShort;
+    return false;
+  }
+  // by price and room, not size: shaping may make a size tiny, not the side unquoted
   s.decision =
     roomLong <= 0 ? DECISIONS.maxLong
-    : roomShort <= 0 ? (bidSize > 0 ? DECISIONS.maxShort : DECISIONS.nonPositiveBidMaxShort)
-    : bidSize > 0 ? DECISIONS.ok
+    : roomShort <= 0 ? (bid > 0 ? DECISIONS.maxShort : DECISIONS.nonPositiveBidMaxShort)
+    : bid > 0 ? DECISIONS.ok
     : DECISIONS.nonPositiveBid;
 
   s.quote = {
@@ -152,5 +213,14 @@ export function requote(s: SymbolState, p: QuotingParams, time: number, agentPau
     toxicity: s.toxicity,
     adjustments: { inventorySkew: skew, toxicityMultiplier: multiplier, spreadClamp: clamp },
   };
+
+  // 7. deeper levels
+  if (c.levels > 1) {
+    const step = c.levelStep.unit === 'bps' ? (c.levelStep.value * mid) / 1e4 : (c.levelStep.value * (ask - bid)) / 2;
+    s.quote.levels = {
+      bids: ladderSide('bid', c.levels, bid, bidSize, step, bidLevelSize, roomLong, p.grid),
+      asks: ladderSide('ask', c.levels, ask, askSize, step, askLevelSize, roomShort, p.grid),
+    };
+  }
   return true;
 }

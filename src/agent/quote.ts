@@ -1,7 +1,7 @@
 import type { HorizonMode } from '../model/horizon.js';
 
 export type ModelName = 'avellaneda-stoikov' | 'glft';
-export type VolatilitySource = 'pushed' | 'default';
+export type VolatilitySource = 'pushed' | 'default' | 'estimated';
 export type SpreadClamp = 'none' | 'min' | 'max';
 
 /** A two-sided quote and how it was made. Prices are on the tick grid; a side with size 0 is not quoted. */
@@ -30,6 +30,25 @@ export interface Quote {
   inventory: number;
   toxicity: number;
   adjustments: QuoteAdjustments;
+  /**
+   * Every level of each side, level 0 (the flat fields above) first and each
+   * next one farther from the mid; present only when the agent quotes more
+   * than one level, so a single-level quote keeps its shape.
+   */
+  levels?: QuoteLevels;
+}
+
+export interface QuoteLevel {
+  price: number;
+  /** units of the asset; 0 = not quoted */
+  size: number;
+}
+
+export interface QuoteLevels {
+  /** best (highest) first */
+  bids: QuoteLevel[];
+  /** best (lowest) first */
+  asks: QuoteLevel[];
 }
 
 export interface QuoteAdjustments {

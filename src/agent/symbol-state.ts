@@ -1,6 +1,10 @@
 import { FillRing } from './fill-ring.js';
+import type { IntensityTracker } from './intensity-tracker.js';
+import type { IntensityBuckets } from './intensity-buckets.js';
 import { emptyInventory, unrealisedPnl, type InventoryState } from './inventory.js';
 import { DECISIONS, type Quote, type RiskDecision } from './quote.js';
+import type { QuotingParams } from './quoting-params.js';
+import { VolatilityEstimator } from './volatility-estimator.js';
 
 /** Everything one agent knows about one symbol. */
 export class SymbolState {
@@ -8,6 +12,10 @@ export class SymbolState {
   midTime = NaN;
   /** last pushed sigma, NaN until one arrives */
   sigma = NaN;
+  /** sigma estimated from the mids; always kept, as it costs O(1) per mid */
+  readonly volatility = new VolatilityEstimator();
+  /** order-arrival calibration, only while the agent estimates intensity */
+  intensity: IntensityTracker | null = null;
   readonly inventory: InventoryState = emptyInventory();
   /** allocated at the first fill, so symbols that never trade stay small */
   fills: FillRing | null = null;
@@ -23,12 +31,41 @@ export class SymbolState {
   constructor(readonly symbol: string) {}
 }
 
+export interface VolatilityEstimateView {
+  /** online estimate, per √timeUnit; null before the first return */
+  sigma: number | null;
+  /** returns in the window, decay-weighted (the warm-up compares this with minSamples) */
+  samples: number;
+  /** returns measured in all */
+  returns: number;
+  /** whether the current quote uses this estimate */
+  inUse: boolean;
+}
+
+export interface SideIntensityView {
+  /** k the next quote uses on this side, per price unit */
+  k: number;
+  /** A the next quote uses on this side, per time unit (GLFT only) */
+  A: number;
+  /** `estimated` when the fit below is in use, else `configured` */
+  source: 'configured' | 'estimated';
+  /** latest fit within the bounds; null before one was possible or when not estimating */
+  fittedK: number | null;
+  fittedA: number | null;
+  /** decay-weighted fills at the latest fit: the sample size compared with minFills */
+  fills: number;
+  /** distance buckets with fills in the latest fit */
+  buckets: number;
+}
+
 /** A plain, serialisable view of a symbol's state for reads. */
 export interface SymbolView {
   symbol: string;
   paused: boolean;
   mid: number | null;
   sigma: number | null;
+  volatilityEstimate: VolatilityEstimateView;
+  intensity: { bid: SideIntensityView; ask: SideIntensityView };
   position: number;
   averageCost: number;
   realisedPnl: number;
@@ -46,13 +83,38 @@ export interface SymbolView {
 
 const orNull = (x: number): number | null => (Number.isNaN(x) ? null : x);
 
-export function symbolView(s: SymbolState): SymbolView {
+function sideView(b: IntensityBuckets | null, k: number, A: number): SideIntensityView {
+  const inUse = b !== null && b.ready;
+  return {
+    k: inUse ? b.k : k,
+    A: inUse ? b.A : A,
+    source: inUse ? 'estimated' : 'configured',
+    fittedK: b === null ? null : orNull(b.k),
+    fittedA: b === null ? null : orNull(b.A),
+    fills: b === null ? 0 : b.sampleFills,
+    buckets: b === null ? 0 : b.points,
+  };
+}
+
+export function symbolView(s: SymbolState, p: QuotingParams): SymbolView {
   const inv = s.inventory;
+  const c = p.config;
+  const t = s.intensity;
   return {
     symbol: s.symbol,
     paused: s.paused,
     mid: orNull(s.mid),
     sigma: orNull(s.sigma),
+    volatilityEstimate: {
+      sigma: orNull(s.volatility.sigma(p.unitMs)),
+      samples: s.volatility.samples,
+      returns: s.volatility.returns,
+      inUse: s.quote !== null && s.quote.sigmaSource === 'estimated',
+    },
+    intensity: {
+      bid: sideView(t === null ? null : t.bid, c.k, c.A),
+      ask: sideView(t === null ? null : t.ask, c.k, c.A),
+    },
     position: inv.position,
     averageCost: inv.averageCost,
     realisedPnl: inv.realisedPnl,

@@ -6,12 +6,16 @@ import { randomUUID } from 'node:crypto';
 import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
+import { Journal } from '../journal/journal.js';
+import { installAuth } from './auth.js';
 import type { ServiceConfig } from './config.js';
 import { errorResponse, ROUTE_NOT_FOUND } from './errors.js';
 import { ServiceMetrics } from './metrics.js';
 import { QuoteHub } from './quote-hub.js';
+import { restore, snapshotEntries } from './recovery.js';
 import { AgentRegistry } from './registry.js';
 import { agentRoutes } from './routes/agents.js';
+import { journalRoutes } from './routes/journal.js';
 import { opsRoutes } from './routes/ops.js';
 import { readRoutes } from './routes/reads.js';
 import { streamRoutes } from './routes/stream.js';
@@ -33,6 +37,7 @@ export interface Quoting {
   hub: QuoteHub;
   metrics: ServiceMetrics;
   pipeline: UpdatePipeline;
+  journal: Journal | null;
 }
 
 declare module 'fastify' {
@@ -43,6 +48,15 @@ declare module 'fastify' {
 
 /** WebSocket close code for "going away" (RFC 6455 §7.4.1) */
 const GOING_AWAY = 1001;
+
+/** The API returns JSON only; nothing in it is to be framed, sniffed, run or cached. */
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+};
 
 export function createLogger(level: string): Logger {
   return process.stdout.isTTY ? pino({ level, transport: { target: 'pino-pretty' } }) : pino({ level });
@@ -58,6 +72,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.limits.bodyLimitBytes,
     requestIdHeader: 'x-request-id',
+    // requests already in flight when a shutdown starts are answered by the app (readyz says not-ready)
+    return503OnClosing: false,
     genReqId: () => randomUUID(),
   });
 
@@ -68,21 +84,47 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     wsClients: () => hub.clients.size,
     wsSubscriptions: () => hub.subscriptionCount,
   });
-  const pipeline = new UpdatePipeline(registry, hub, metrics);
   for (const [id, agentConfig] of Object.entries(config.agents)) registry.create(id, agentConfig);
+
+  let journal: Journal | null = null;
+  if (config.journal.path !== null) {
+    const opened = Journal.open(config.journal.path, config.journal);
+    journal = opened.journal;
+    for (const w of opened.warnings) app.log.warn(w);
+    const report = restore(registry, opened.entries);
+    for (const skipped of report.skipped) app.log.warn({ skipped }, 'journal entry no longer applies');
+    app.log.info({ path: journal.path, entries: opened.entries.length, updates: report.updates, agents: report.agents }, 'journal replayed');
+    if (journal.sizeBytes > config.journal.compactAtBytes) {
+      const before = journal.sizeBytes;
+      journal.compact(snapshotEntries(registry));
+      app.log.info({ before, after: journal.sizeBytes }, 'journal compacted');
+    }
+  }
+  const pipeline = new UpdatePipeline(registry, hub, metrics, journal);
   const routes: Quoting['routes'] = [];
   app.addHook('onRoute', (r) => {
     for (const method of [r.method].flat()) routes.push({ method, url: r.url });
   });
-  app.decorate('quoting', { routes, registry, hub, metrics, pipeline });
+  app.decorate('quoting', { routes, registry, hub, metrics, pipeline, journal });
 
-  // JSON only: any other body is a 415, not a string for the schemas to puzzle over
+  // registered before any hook of ours, so its own hooks (which free refused upgrades) run first
+  await app.register(websocket, {
+    options: { maxPayload: config.limits.maxWsMessageBytes },
+    preClose(done) {
+      for (const c of hub.clients) c.socket.close(GOING_AWAY, 'server shutting down');
+      this.websocketServer.close();
+      done();
+    },
+  });
+
+  // JSON only: every other body is a 415, not a string for the schemas to puzzle over
   app.removeContentTypeParser('text/plain');
 
   let closing = false;
   app.addHook('onRequest', async (req, reply) => {
-    reply.header('x-request-id', req.id);
+    reply.header('x-request-id', req.id).headers(SECURITY_HEADERS);
   });
+  installAuth(app, config.auth);
   app.addHook('preClose', async () => {
     closing = true;
   });
@@ -98,25 +140,23 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return reply.code(status).send(body);
   });
 
-  await app.register(websocket, {
-    options: { maxPayload: config.limits.maxWsMessageBytes },
-    preClose: (done) => {
-      for (const c of hub.clients) c.socket.close(GOING_AWAY, 'server shutting down');
-      done();
-    },
-  });
-
   const heartbeat = setInterval(() => hub.heartbeat(), config.heartbeatMs);
   heartbeat.unref();
   app.addHook('onClose', async () => {
     clearInterval(heartbeat);
     hub.close();
+    journal?.close();
   });
 
   await app.register(opsRoutes, { metrics, isReady: () => !closing });
   await app.register(agentRoutes, { registry, pipeline, hub, metrics, now });
   await app.register(updateRoutes, { pipeline, maxBatch: config.limits.maxBatch, now });
   await app.register(readRoutes, { registry });
-  await app.register(streamRoutes, { registry, hub, maxSubscriptions: config.limits.maxSubscriptionsPerConnection, now });
+  await app.register(streamRoutes, {
+    registry, hub,
+    maxSubscriptions: config.limits.maxSubscriptionsPerConnection,
+    maxClients: config.limits.maxWsClients,
+  });
+  await app.register(journalRoutes, { registry, journal });
   return app;
 }

@@ -19,8 +19,31 @@ export const LimitsSchema = z.object({
   maxSubscriptionsPerConnection: z.number().int().min(1).max(1_000_000).default(1_000),
   /** largest WebSocket message a client may send, bytes */
   maxWsMessageBytes: z.number().int().min(256).max(1_048_576).default(16_384),
+  /** WebSocket connections at once; one more is closed with 1013 (try again later) */
+  maxWsClients: z.number().int().min(1).max(100_000).default(2_000),
   /** bytes queued to a WebSocket client past which its quotes are conflated */
   wsHighWaterBytes: z.number().int().min(1_024).max(256 * 1_048_576).default(1_048_576),
+}).strict();
+
+const token = z.string().min(16, 'tokens must be at least 16 characters').max(512).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
+
+export const AuthSchema = z.object({
+  /** bearer tokens that may write (updates, agent changes) and read; none = no authentication, loopback only */
+  writeTokens: z.array(token).default([]),
+  /** bearer tokens that may only read (GET routes, the WebSocket stream); none = reads are open */
+  readTokens: z.array(token).default([]),
+  /** whether /metrics needs a read or write token; health checks are always open */
+  protectMetrics: z.boolean().default(false),
+}).strict();
+
+export const JournalSchema = z.object({
+  /** append-only journal of fills, positions and agent changes; null turns durability off */
+  path: z.string().min(1).nullable().default('./data/journal.jsonl'),
+  /** when an entry reaches the disk: every write, at most every fsyncIntervalMs, or when the OS decides */
+  fsync: z.enum(['always', 'interval', 'never']).default('interval'),
+  fsyncIntervalMs: z.number().int().min(1).max(60_000).default(100),
+  /** the journal is compacted into a snapshot at start-up when larger than this */
+  compactAtBytes: z.number().int().min(1_024).default(64 * 1_048_576),
 }).strict();
 
 export const ServiceConfigSchema = z.object({
@@ -36,6 +59,8 @@ export const ServiceConfigSchema = z.object({
   /** updates in the sliding window of the p99 gauge, per agent */
   latencyWindow: z.number().int().min(100).max(1_000_000).default(10_000),
   limits: LimitsSchema.default(LimitsSchema.parse({})),
+  auth: AuthSchema.default(AuthSchema.parse({})),
+  journal: JournalSchema.default(JournalSchema.parse({})),
 }).strict();
 
 export type ServiceConfig = z.infer<typeof ServiceConfigSchema>;
@@ -57,7 +82,13 @@ export function parseServiceConfig(input: unknown): ServiceConfig {
 
 const ENV_NUMBERS = { PORT: 'port', HEARTBEAT_MS: 'heartbeatMs' } as const;
 
-/** Defaults ← CONFIG_FILE (JSON) ← PORT, HOST, LOG_LEVEL, HEARTBEAT_MS. */
+const list = (raw: string) => raw.split(',').map((t) => t.trim()).filter((t) => t !== '');
+
+/**
+ * Defaults ← CONFIG_FILE (JSON) ← environment: PORT, HOST, LOG_LEVEL, HEARTBEAT_MS,
+ * API_TOKENS and READ_TOKENS (comma-separated), METRICS_PROTECTED (true/false),
+ * JOURNAL_PATH ("" or "off" disables), JOURNAL_FSYNC.
+ */
 export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   let input: Record<string, unknown> = {};
   if (env.CONFIG_FILE) {
@@ -83,5 +114,27 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
   }
   if (env.HOST) input.host = env.HOST;
   if (env.LOG_LEVEL) input.logLevel = env.LOG_LEVEL;
+  const auth = { ...(input.auth as object | undefined) } as Record<string, unknown>;
+  if (env.API_TOKENS !== undefined) auth.writeTokens = list(env.API_TOKENS);
+  if (env.READ_TOKENS !== undefined) auth.readTokens = list(env.READ_TOKENS);
+  if (env.METRICS_PROTECTED !== undefined) {
+    if (!['true', 'false'].includes(env.METRICS_PROTECTED)) throw new ConfigError('METRICS_PROTECTED', 'expected true or false');
+    auth.protectMetrics = env.METRICS_PROTECTED === 'true';
+  }
+  input.auth = auth;
+  const journal = { ...(input.journal as object | undefined) } as Record<string, unknown>;
+  if (env.JOURNAL_PATH !== undefined) journal.path = env.JOURNAL_PATH === '' || env.JOURNAL_PATH === 'off' ? null : env.JOURNAL_PATH;
+  if (env.JOURNAL_FSYNC) journal.fsync = env.JOURNAL_FSYNC;
+  input.journal = journal;
   return parseServiceConfig(input);
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+/** Without write tokens anyone who can connect can move the quotes, so the service then listens on loopback only. */
+export function listenHost(config: ServiceConfig): { host: string; warning?: string } {
+  if (config.auth.writeTokens.length > 0 || LOOPBACK.test(config.host)) {
+    return config.auth.writeTokens.length > 0 ? { host: config.host } : { host: config.host, warning: 'no API_TOKENS configured: writes are unauthenticated; listening on loopback only' };
+  }
+  return { host: '127.0.0.1', warning: `no API_TOKENS configured: refusing to listen on ${config.host}; listening on 127.0.0.1 only` };
 }

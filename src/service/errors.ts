@@ -10,6 +10,7 @@ export const INVALID_JSON = createError('INVALID_JSON', '%s', 400);
 export const INVALID_UPDATE = createError('INVALID_UPDATE', '%s', 400);
 export const INVALID_CONFIG = createError('INVALID_CONFIG', '%s', 400);
 export const UNAUTHORIZED = createError('UNAUTHORIZED', '%s', 401);
+export const FORBIDDEN = createError('FORBIDDEN', '%s', 403);
 export const AGENT_NOT_FOUND = createError('AGENT_NOT_FOUND', 'agent %s not found', 404);
 export const SYMBOL_NOT_FOUND = createError('SYMBOL_NOT_FOUND', 'symbol %s not found in agent %s', 404);
 export const NO_QUOTE = createError('NO_QUOTE', 'no quote for %s: %s', 404);
@@ -22,6 +23,7 @@ export const PAYLOAD_TOO_LARGE = createError('PAYLOAD_TOO_LARGE', '%s', 413);
 export const BATCH_TOO_LARGE = createError('BATCH_TOO_LARGE', 'a batch holds at most %s updates', 413);
 export const UNSUPPORTED_MEDIA_TYPE = createError('UNSUPPORTED_MEDIA_TYPE', '%s', 415);
 export const BAD_REQUEST = createError('BAD_REQUEST', '%s', 400);
+export const JOURNAL_UNAVAILABLE = createError('JOURNAL_UNAVAILABLE', 'the journal cannot be written: %s', 503);
 
 export interface ErrorBody {
   error: { code: string; message: string; field?: string };
@@ -57,7 +59,8 @@ export function errorResponse(err: unknown): { status: number; body: ErrorBody }
   if (err instanceof Error) {
     const e = err as Error & { code?: string; statusCode?: number; field?: string };
     const status = e.statusCode ?? 500;
-    if (status >= 400 && status < 500) {
+    // 503 is the one 5xx with something to say: the journal cannot take the write, try later
+    if ((status >= 400 && status < 500) || e.code === 'JOURNAL_UNAVAILABLE') {
       const code = (e.code && FASTIFY_CODES[e.code]) ?? (e.code && !e.code.startsWith('FST_') ? e.code : 'BAD_REQUEST');
       return respond(status, code, e.message, e.field);
     }

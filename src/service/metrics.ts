@@ -109,6 +109,7 @@ export class ServiceMetrics {
   }
 
   dropAgent(agent: string): void {
+    for (const [type, reason] of this.perAgent.get(agent)?.rejectedSeen.values() ?? []) this.rejected.remove({ agent, type, reason });
     this.perAgent.delete(agent);
     for (const metric of [this.processDuration, this.budgetExceeded, this.quotesPublished]) metric.remove({ agent });
     for (const t of UPDATE_TYPES) this.updates.remove({ agent, type: t });
@@ -134,7 +135,11 @@ export class AgentMetrics {
     this.updates[type].inc();
   }
 
+  /** label sets of rejections seen, so the series can be removed with the agent */
+  readonly rejectedSeen = new Map<string, [string, string]>();
+
   rejected(type: string, reason: string): void {
     this.rejectedCounter.inc({ agent: this.agent, type, reason });
+    this.rejectedSeen.set(`${type}\u0000${reason}`, [type, reason]);
   }
 }

@@ -62,6 +62,7 @@ export class QuoteHub {
   private readonly conflating = new Set<StreamClient>();
   private flushTimer: NodeJS.Timeout | null = null;
   private readonly now: () => number;
+  private controlSeq = 0;
 
   constructor(private readonly opts: HubOptions) {
     this.now = opts.now ?? Date.now;
@@ -81,10 +82,7 @@ export class QuoteHub {
 
   remove(c: StreamClient): void {
     for (const agent of c.allOf) this.topics.get(agent)?.all.delete(c);
-    for (const [agent, symbols] of c.symbols) {
-      const topic = this.topics.get(agent);
-      for (const s of symbols) topic?.bySymbol.get(s)?.delete(c);
-    }
+    for (const [agent, symbols] of c.symbols) this.unsubscribe(c, agent, [...symbols]);
     this.clients.delete(c);
     this.conflating.delete(c);
   }
@@ -112,6 +110,13 @@ export class QuoteHub {
 
   unsubscribe(c: StreamClient, agent: string, symbols: readonly string[] | '*'): void {
     const topic = this.topics.get(agent);
+    if (c.pending !== null) {
+      // queued quotes of what is unsubscribed are no longer wanted
+      const prefix = `${agent}\u0000`;
+      for (const key of c.pending.keys()) {
+        if (key.startsWith(prefix) && (symbols === '*' || symbols.includes(key.slice(prefix.length)))) c.pending.delete(key);
+      }
+    }
     if (symbols === '*') {
       topic?.all.delete(c);
       c.allOf.delete(agent);
@@ -122,8 +127,29 @@ export class QuoteHub {
     const mine = c.symbols.get(agent);
     for (const s of symbols) {
       mine?.delete(s);
-      topic?.bySymbol.get(s)?.delete(c);
+      const set = topic?.bySymbol.get(s);
+      set?.delete(c);
+      if (set?.size === 0) topic!.bySymbol.delete(s);
     }
+    if (mine?.size === 0) c.symbols.delete(agent);
+  }
+
+  /** How many subscriptions `subscribe(c, agent, symbols)` would add. */
+  adds(c: StreamClient, agent: string, symbols: readonly string[] | '*'): number {
+    if (c.allOf.has(agent)) return 0;
+    if (symbols === '*') return 1 - (c.symbols.get(agent)?.size ?? 0);
+    const mine = c.symbols.get(agent);
+    return new Set(symbols.filter((s) => !mine?.has(s))).size;
+  }
+
+  /** Sends a client a message of the protocol (ack, error) in order with anything queued for it; never conflated. */
+  control(c: StreamClient, message: string): void {
+    this.deliver(c, `\u0001${this.controlSeq++}`, message);
+  }
+
+  /** Sends a subscriber the current quote, in order with anything still queued for it. */
+  snapshot(c: StreamClient, agent: string, quote: Quote): void {
+    this.deliver(c, `${agent}\u0000${quote.symbol}`, quoteMessage(agent, quote, this.now(), true));
   }
 
   /** Publishes a freshly computed quote to the agent's subscribers of its symbol. */
@@ -155,7 +181,7 @@ export class QuoteHub {
     const message = JSON.stringify({ type: 'agent-deleted', agent, serverTime: this.now() });
     const told = new Set<StreamClient>([...topic.all, ...[...topic.bySymbol.values()].flatMap((s) => [...s])]);
     for (const c of told) {
-      c.send(message);
+      this.control(c, message);
       c.allOf.delete(agent);
       c.symbols.delete(agent);
     }
@@ -172,7 +198,8 @@ export class QuoteHub {
       this.conflating.add(c);
       this.scheduleFlush();
     }
-    if (c.pending.has(key)) this.opts.onConflate();
+    // a replaced quote moves behind what was queued since, so the client sees messages in the order they were made
+    if (c.pending.delete(key)) this.opts.onConflate();
     c.pending.set(key, message);
   }
 

@@ -8,9 +8,14 @@ export class AgentRegistry {
 
   constructor(private readonly maxAgents: number) {}
 
-  create(id: string, config: MarketMakerConfigInput): MarketMakerAgent {
+  /** Throws what `create` would throw, so a journal records only creations that happen. */
+  assertCanCreate(id: string): void {
     if (this.agents.has(id)) throw new AGENT_EXISTS(id);
     if (this.agents.size >= this.maxAgents) throw new AGENT_LIMIT(this.agents.size);
+  }
+
+  create(id: string, config: MarketMakerConfigInput): MarketMakerAgent {
+    this.assertCanCreate(id);
     const agent = new MarketMakerAgent(id, config);
     this.agents.set(id, agent);
     return agent;
@@ -20,6 +25,15 @@ export class AgentRegistry {
     const agent = this.agents.get(id);
     if (agent === undefined) throw new AGENT_NOT_FOUND(id);
     return agent;
+  }
+
+  has(id: string): boolean {
+    return this.agents.has(id);
+  }
+
+  /** Adds or replaces an agent restored from a snapshot. */
+  put(agent: MarketMakerAgent): void {
+    this.agents.set(agent.id, agent);
   }
 
   delete(id: string): void {

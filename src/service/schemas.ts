@@ -1,6 +1,7 @@
 /** Request bodies and parameters, and the one function that turns zod's verdict into a 400 naming the field. */
 import { z } from 'zod';
 import { MarketMakerConfigSchema } from '../agent/config.js';
+import { issueField } from '../agent/zod-issue.js';
 import { ID_PATTERN } from './config.js';
 import { VALIDATION_FAILED, withField } from './errors.js';
 
@@ -59,7 +60,7 @@ export { MarketMakerConfigSchema };
 /** The first zod issue as `{ field, message }`, with the field path prefixed by where the value came from. */
 export function firstIssue(error: z.ZodError, prefix = ''): { field: string; message: string } {
   const issue = error.issues[0]!;
-  const path = issue.path.map(String).join('.');
+  const path = issueField(issue);
   const field = prefix && path ? `${prefix}.${path}` : prefix || path || '(body)';
   return { field, message: `${field}: ${issue.message}` };
 }

@@ -6,6 +6,8 @@ import { performance } from 'node:perf_hooks';
 import { AgentError } from '../agent/errors.js';
 import type { ProcessResult } from '../agent/quote.js';
 import type { Update } from '../agent/updates.js';
+import type { Journal, JournalEntry } from '../journal/journal.js';
+import { JOURNAL_UNAVAILABLE } from './errors.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { QuoteHub } from './quote-hub.js';
 import type { AgentRegistry } from './registry.js';
@@ -15,7 +17,18 @@ export class UpdatePipeline {
     private readonly registry: AgentRegistry,
     private readonly hub: QuoteHub,
     private readonly metrics: ServiceMetrics,
+    private readonly journal: Journal | null,
   ) {}
+
+  /** Writes an entry ahead of the change it records; a failure refuses the change. */
+  record(entry: JournalEntry): void {
+    if (this.journal === null) return;
+    try {
+      this.journal.append(entry);
+    } catch (err) {
+      throw new JOURNAL_UNAVAILABLE((err as Error).message);
+    }
+  }
 
   /** The agent, or AGENT_NOT_FOUND. */
   agent(agentId: string) {
@@ -28,9 +41,13 @@ export class UpdatePipeline {
     const started = performance.now();
     let r: ProcessResult;
     try {
+      // fills and positions are the ground truth of inventory: journaled before they are applied
+      if (this.journal !== null && (update.type === 'fill' || update.type === 'position') && agent.check(update) === 'apply') {
+        this.record({ t: 'update', agent: agentId, u: update });
+      }
       r = agent.process(update);
     } catch (err) {
-      m.rejected(update.type, err instanceof AgentError ? err.code : 'INTERNAL');
+      m.rejected(update.type, err instanceof AgentError ? err.code : ((err as { code?: string }).code ?? 'INTERNAL'));
       throw err;
     }
     m.processed(update.type, (performance.now() - started) / 1_000);

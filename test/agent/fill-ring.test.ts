@@ -73,3 +73,24 @@ describe('FillRing', () => {
     expect(ring.markoutSumBps).toBeCloseTo(-10, 9);
   });
 });
+
+describe('FillRing snapshots', () => {
+  it('a ring restored from its JSON has the same fills and sums, and never marks out the unmarked ones', () => {
+    fc.assert(fc.property(fc.array(op, { maxLength: 200 }), fc.integer({ min: 1, max: 30 }), (ops, cap) => {
+      const ring = new FillRing(cap);
+      let t = 0;
+      for (const o of ops) {
+        t += o.dt;
+        if (o.kind === 'fill') ring.push(o.side, t, o.mid);
+        else ring.markOut(t, o.mid, 300);
+      }
+      const state = JSON.parse(JSON.stringify(ring.toJSON()));
+      const copy = FillRing.fromJSON(state, cap);
+      expect(copy.toJSON()).toEqual(ring.toJSON());
+      expect([copy.buys, copy.sells, copy.markoutCount, copy.size]).toEqual([ring.buys, ring.sells, ring.markoutCount, ring.size]);
+      expect(copy.markoutSumBps).toBeCloseTo(ring.markoutSumBps, 6);
+      copy.markOut(t + 1e9, 1, 300);
+      expect(copy.markoutCount).toBe(ring.markoutCount);
+    }));
+  });
+});

@@ -226,5 +226,16 @@ describe('MarketMakerAgent: bad input changes nothing', () => {
     expect(() => new MarketMakerAgent('x', { gamma: -1 })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG', field: 'gamma' }));
     expect(() => new MarketMakerAgent('x', { minSpreadBps: 50, maxSpreadBps: 10 })).toThrow(expect.objectContaining({ field: 'minSpreadBps' }));
     expect(() => new MarketMakerAgent('x', { horizon: { mode: 'session', end: '25:00' } })).toThrow(expect.objectContaining({ field: 'horizon.end' }));
+    expect(() => new MarketMakerAgent('x', { gama: 0.1 } as never)).toThrow(expect.objectContaining({ field: 'gama' }));
+  });
+
+  it('a smaller fillIdMemory forgets the oldest ids at once', () => {
+    const a = agentWith({ ...paper, fillIdMemory: 2_000, maxInventory: 1e6 });
+    for (let i = 0; i < 1_500; i++) a.process(fill('X', `f${i}`, 'buy', 100, 1));
+    a.reconfigure({ ...a.config, fillIdMemory: 1_000 });
+    expect(a.snapshot().fillIds).toHaveLength(1_000);
+    expect(a.process(fill('X', 'f499', 'buy', 100, 1)).outcome).not.toBe('duplicate');
+    // remembering f499 again pushed out the next oldest, f500
+    expect(a.process(fill('X', 'f501', 'buy', 100, 1)).outcome).toBe('duplicate');
   });
 });

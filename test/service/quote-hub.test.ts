@@ -94,4 +94,50 @@ describe('QuoteHub', () => {
     expect(s.sent).toHaveLength(1);
     expect(c.subscriptions).toBe(1);
   });
+
+  it('counts what a subscribe would add, and forgets empty subscriptions', () => {
+    const hub = new QuoteHub({ highWaterBytes: 1_000, onConflate: () => {} });
+    const c = hub.add(new FakeSocket());
+    expect(hub.adds(c, 'a', ['X', 'X', 'Y'])).toBe(2);
+    hub.subscribe(c, 'a', ['X', 'Y']);
+    expect(hub.adds(c, 'a', ['X', 'Z'])).toBe(1);
+    expect(hub.adds(c, 'a', '*')).toBe(-1);
+    hub.unsubscribe(c, 'a', ['X', 'Y']);
+    expect(c.symbols.size).toBe(0);
+    hub.subscribe(c, 'a', '*');
+    expect(hub.adds(c, 'a', ['Q'])).toBe(0);
+    expect(hub.adds(c, 'a', '*')).toBe(0);
+  });
+
+  it('queues snapshots and agent-deleted behind conflated quotes, so a client never sees seq go back', async () => {
+    const hub = new QuoteHub({ highWaterBytes: 1_000, onConflate: () => {} });
+    const s = new FakeSocket();
+    const c = hub.add(s);
+    hub.subscribe(c, 'a', ['X']);
+    s.bufferedAmount = 5_000;
+    hub.publishQuote('a', quote('X', 5));
+    hub.snapshot(c, 'a', quote('X', 6));
+    hub.dropAgent('a');
+    s.bufferedAmount = 0;
+    await new Promise((r) => setTimeout(r, 60));
+    expect(s.sent.map((m) => JSON.parse(m)).map((m) => [m.type, m.seq])).toEqual([['quote', 6], ['agent-deleted', undefined]]);
+    hub.close();
+  });
+
+  it('a replaced quote moves behind messages queued since, and unsubscribing drops queued quotes', async () => {
+    const hub = new QuoteHub({ highWaterBytes: 1_000, onConflate: () => {} });
+    const s = new FakeSocket();
+    const c = hub.add(s);
+    hub.subscribe(c, 'a', ['X', 'Y']);
+    s.bufferedAmount = 5_000;
+    hub.publishQuote('a', quote('X', 5));
+    hub.publishQuote('a', quote('Y', 1));
+    hub.control(c, '{"type":"subscribed"}');
+    hub.publishQuote('a', quote('X', 6));
+    hub.unsubscribe(c, 'a', ['Y']);
+    s.bufferedAmount = 0;
+    await new Promise((r) => setTimeout(r, 60));
+    expect(s.sent.map((m) => JSON.parse(m)).map((m) => [m.type, m.symbol, m.seq])).toEqual([['subscribed', undefined, undefined], ['quote', 'X', 6]]);
+    hub.close();
+  });
 });

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import WebSocket from 'ws';
@@ -11,9 +14,12 @@ export interface Running {
   close: () => Promise<void>;
 }
 
-/** The real app, listening on an ephemeral loopback port. */
+export const tempJournal = () => join(mkdtempSync(join(tmpdir(), 'mm-journal-')), 'journal.jsonl');
+
+/** The real app, listening on an ephemeral loopback port, journaling to a fresh temporary file unless told otherwise. */
 export async function startServer(config: ServiceConfigInput = {}, now?: () => number): Promise<Running> {
-  const app = await buildApp({ config: parseServiceConfig({ port: 0, ...config }), logger: pino({ level: 'silent' }), ...(now ? { now } : {}) });
+  const full = { port: 0, journal: { path: tempJournal() }, ...config };
+  const app = await buildApp({ config: parseServiceConfig(full), logger: pino({ level: 'silent' }), ...(now ? { now } : {}) });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('no port');

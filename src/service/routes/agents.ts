@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { mergeConfig } from '../../agent/config-merge.js';
+import { AgentError } from '../../agent/errors.js';
 import { parseConfig } from '../../agent/market-maker-agent.js';
 import type { MarketMakerAgent } from '../../agent/market-maker-agent.js';
 import { symbolOf } from '../lookup.js';
@@ -17,6 +18,18 @@ export interface AgentRoutesOptions {
   now: () => number;
 }
 
+/** The configuration, or INVALID_CONFIG naming the field as the client sent it (under `prefix`). */
+function configFrom(input: unknown, prefix?: string) {
+  try {
+    return parseConfig(input);
+  } catch (err) {
+    if (prefix && err instanceof AgentError && err.field) {
+      throw new AgentError(err.code, `${prefix}.${err.message}`, `${prefix}.${err.field}`);
+    }
+    throw err;
+  }
+}
+
 export function agentSummary(a: MarketMakerAgent) {
   return { id: a.id, status: a.status, paused: a.isPaused(), symbols: a.symbolCount, stats: a.stats };
 }
@@ -32,7 +45,10 @@ export async function agentRoutes(app: FastifyInstance, opts: AgentRoutesOptions
 
   app.post('/v1/agents', async (req, reply) => {
     const body = parse(CreateAgentBody, req.body);
-    const agent = registry.create(body.id, parseConfig(body.config));
+    const config = configFrom(body.config, 'config');
+    registry.assertCanCreate(body.id);
+    pipeline.record({ t: 'agent', id: body.id, config });
+    const agent = registry.create(body.id, config);
     req.log.info({ agent: agent.id }, 'agent created');
     return reply.code(201).send(agentDetail(agent));
   });
@@ -42,7 +58,10 @@ export async function agentRoutes(app: FastifyInstance, opts: AgentRoutesOptions
   app.patch('/v1/agents/:agentId/config', async (req) => {
     const agent = registry.get(parse(AgentParams, req.params).agentId);
     const patch = parse(ConfigPatchBody, req.body);
-    agent.reconfigure(parseConfig(mergeConfig(agent.config, patch)));
+    const config = configFrom(mergeConfig(agent.config, patch));
+    if (JSON.stringify(config) === JSON.stringify(agent.config)) return agentDetail(agent);
+    pipeline.record({ t: 'agent', id: agent.id, config });
+    agent.reconfigure(config);
     req.log.info({ agent: agent.id, patch }, 'agent reconfigured');
     const time = now();
     pipeline.publish(agent.id, [...agent.symbolNames()].map((s) => agent.requote(s, time)!));
@@ -51,6 +70,8 @@ export async function agentRoutes(app: FastifyInstance, opts: AgentRoutesOptions
 
   app.delete('/v1/agents/:agentId', async (req, reply) => {
     const { agentId } = parse(AgentParams, req.params);
+    registry.get(agentId);
+    pipeline.record({ t: 'delete', id: agentId });
     registry.delete(agentId);
     hub.dropAgent(agentId);
     metrics.dropAgent(agentId);
@@ -59,9 +80,13 @@ export async function agentRoutes(app: FastifyInstance, opts: AgentRoutesOptions
   });
 
   const pause = (agent: MarketMakerAgent, symbol?: string) => {
+    pipeline.record(symbol === undefined ? { t: 'pause', id: agent.id } : { t: 'pause', id: agent.id, symbol });
     for (const s of agent.pause(symbol)) hub.publishWithdrawal(agent.id, s, symbol === undefined ? 'agent-paused' : 'symbol-paused');
   };
-  const resume = (agent: MarketMakerAgent, symbol?: string) => pipeline.publish(agent.id, agent.resume(now(), symbol));
+  const resume = (agent: MarketMakerAgent, symbol?: string) => {
+    pipeline.record(symbol === undefined ? { t: 'resume', id: agent.id } : { t: 'resume', id: agent.id, symbol });
+    pipeline.publish(agent.id, agent.resume(now(), symbol));
+  };
 
   app.post('/v1/agents/:agentId/pause', async (req) => {
     const agent = registry.get(parse(AgentParams, req.params).agentId);

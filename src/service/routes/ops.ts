@@ -1,15 +1,16 @@
 import type { FastifyInstance } from 'fastify';
+import type {} from '../auth.js';
 import type { ServiceMetrics } from '../metrics.js';
 
 export async function opsRoutes(app: FastifyInstance, opts: { metrics: ServiceMetrics; isReady: () => boolean }): Promise<void> {
   /** the process is up */
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', { config: { access: 'open' } }, async () => ({ status: 'ok' }));
 
   /** the service takes traffic: listening and not shutting down */
-  app.get('/readyz', async (_req, reply) =>
+  app.get('/readyz', { config: { access: 'open' } }, async (_req, reply) =>
     opts.isReady() ? { status: 'ready' } : reply.code(503).send({ status: 'not-ready' }));
 
-  app.get('/metrics', async (_req, reply) => {
+  app.get('/metrics', { config: { access: 'metrics' } }, async (_req, reply) => {
     const body = await opts.metrics.registry.metrics();
     return reply.type(opts.metrics.registry.contentType).send(body);
   });

@@ -2,15 +2,20 @@ import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/websocket';
 import type { RawData } from 'ws';
 import { AGENT_NOT_FOUND } from '../errors.js';
-import { quoteMessage, type QuoteHub, type StreamClient } from '../quote-hub.js';
+import type { QuoteHub, StreamClient } from '../quote-hub.js';
 import type { AgentRegistry } from '../registry.js';
 import { firstIssue, StreamMessage } from '../schemas.js';
+
+const unique = (symbols: readonly string[] | '*') => (symbols === '*' ? '*' : [...new Set(symbols)]);
+
+/** WebSocket close code 1013, "try again later" */
+const TRY_AGAIN_LATER = 1013;
 
 export interface StreamRoutesOptions {
   registry: AgentRegistry;
   hub: QuoteHub;
   maxSubscriptions: number;
-  now: () => number;
+  maxClients: number;
 }
 
 /**
@@ -19,9 +24,13 @@ export interface StreamRoutesOptions {
  * then every new quote. Bad messages get `{"type":"error",…}` and the connection stays open.
  */
 export async function streamRoutes(app: FastifyInstance, opts: StreamRoutesOptions): Promise<void> {
-  const { registry, hub, now } = opts;
+  const { registry, hub } = opts;
 
   app.get('/v1/stream', { websocket: true }, (socket) => {
+    if (hub.clients.size >= opts.maxClients) {
+      socket.close(TRY_AGAIN_LATER, 'too many connections');
+      return;
+    }
     const client = hub.add(socket);
     // attached before any await, so no early message is lost
     socket.on('message', (data: RawData, isBinary: boolean) => onMessage(client, data, isBinary));
@@ -33,7 +42,7 @@ export async function streamRoutes(app: FastifyInstance, opts: StreamRoutesOptio
   });
 
   function error(client: StreamClient, code: string, message: string, field?: string): void {
-    client.send(JSON.stringify({ type: 'error', code, message, ...(field ? { field } : {}) }));
+    hub.control(client, JSON.stringify({ type: 'error', code, message, ...(field ? { field } : {}) }));
   }
 
   function onMessage(client: StreamClient, data: RawData, isBinary: boolean): void {
@@ -58,20 +67,18 @@ export async function streamRoutes(app: FastifyInstance, opts: StreamRoutesOptio
     }
     if (msg.op === 'unsubscribe') {
       hub.unsubscribe(client, msg.agent, msg.symbols);
-      client.send(JSON.stringify({ type: 'unsubscribed', agent: msg.agent, symbols: msg.symbols }));
+      hub.control(client, JSON.stringify({ type: 'unsubscribed', agent: msg.agent, symbols: unique(msg.symbols) }));
       return;
     }
-    const adding = msg.symbols === '*' ? 1 : msg.symbols.filter((s) => !client.symbols.get(msg.agent)?.has(s)).length;
-    if (client.subscriptions + adding > opts.maxSubscriptions) {
+    if (client.subscriptions + hub.adds(client, msg.agent, msg.symbols) > opts.maxSubscriptions) {
       return error(client, 'SUBSCRIPTION_LIMIT', `a connection holds at most ${opts.maxSubscriptions} subscriptions`, 'symbols');
     }
     hub.subscribe(client, msg.agent, msg.symbols);
-    client.send(JSON.stringify({ type: 'subscribed', agent: msg.agent, symbols: msg.symbols }));
-    const time = now();
-    const names = msg.symbols === '*' ? [...agent.symbolNames()] : msg.symbols;
+    hub.control(client, JSON.stringify({ type: 'subscribed', agent: msg.agent, symbols: unique(msg.symbols) }));
+    const names = msg.symbols === '*' ? agent.symbolNames() : new Set(msg.symbols);
     for (const s of names) {
       const q = agent.quote(s);
-      if (q) client.send(quoteMessage(agent.id, q, time, true));
+      if (q) hub.snapshot(client, agent.id, q);
     }
   }
 }

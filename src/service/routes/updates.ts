@@ -61,8 +61,9 @@ export async function updateRoutes(app: FastifyInstance, opts: UpdateRoutesOptio
         const item = parse(BatchItem, raw, `updates.${i}`);
         return { index: i, ok: true as const, ...updateReply(pipeline.apply(agentId, toUpdate(item, time))) };
       } catch (err) {
-        if (!(err instanceof AgentError) && !(err instanceof Error && 'statusCode' in err && (err.statusCode as number) < 500)) throw err;
+        // every item answers for itself, even a failure of ours, so the client knows which went through
         const { status, body } = errorResponse(err);
+        if (status >= 500) req.log.error({ err, item: i }, 'batch item failed');
         const field = err instanceof AgentError && err.field ? `updates.${i}.${err.field}` : body.error.field;
         return { index: i, ok: false as const, status, error: { ...body.error, ...(field ? { field } : {}) } };
       }

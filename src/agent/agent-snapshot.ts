@@ -1,0 +1,42 @@
+import type { MarketMakerConfig } from './config.js';
+import { FillRing, type FillRingState } from './fill-ring.js';
+import type { InventoryState } from './inventory.js';
+import { SymbolState } from './symbol-state.js';
+
+/** What survives a restart of one symbol: inventory, P&L, fill history and pause. Market data (mid, sigma) does not. */
+export interface SymbolSnapshot {
+  symbol: string;
+  inventory: InventoryState;
+  /** time of the last position snapshot applied, null if none */
+  lastSnapshotTime: number | null;
+  paused: boolean;
+  fills: FillRingState | null;
+}
+
+export interface AgentSnapshot {
+  id: string;
+  config: MarketMakerConfig;
+  paused: boolean;
+  symbols: SymbolSnapshot[];
+  /** fill ids remembered for de-duplication, oldest first */
+  fillIds: string[];
+}
+
+export function snapshotSymbol(s: SymbolState): SymbolSnapshot {
+  return {
+    symbol: s.symbol,
+    inventory: { ...s.inventory },
+    lastSnapshotTime: Number.isFinite(s.lastSnapshotTime) ? s.lastSnapshotTime : null,
+    paused: s.paused,
+    fills: s.fills ? s.fills.toJSON() : null,
+  };
+}
+
+export function restoreSymbol(snap: SymbolSnapshot): SymbolState {
+  const s = new SymbolState(snap.symbol);
+  Object.assign(s.inventory, snap.inventory);
+  s.lastSnapshotTime = snap.lastSnapshotTime ?? -Infinity;
+  s.paused = snap.paused;
+  s.fills = snap.fills ? FillRing.fromJSON(snap.fills) : null;
+  return s;
+}

@@ -1,0 +1,83 @@
+/**
+ * Bearer-token authentication. Each route is `write`, `read`, `metrics` or
+ * `open` (its `config.access`; by default GET is read and anything else
+ * write). Write tokens may do everything; read tokens may read and stream.
+ * Writes are open while no write token is configured, reads while no read
+ * token is, and /metrics unless `protectMetrics`.
+ * Tokens are compared as SHA-256 digests with timingSafeEqual, against every
+ * configured token, so the time taken says nothing about how much matched.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { FORBIDDEN, UNAUTHORIZED } from './errors.js';
+
+export type Access = 'write' | 'read' | 'metrics' | 'open';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+}
+
+const digest = (token: string) => createHash('sha256').update(token).digest();
+
+class TokenSet {
+  private readonly digests: Buffer[];
+  constructor(tokens: readonly string[]) {
+    this.digests = tokens.map(digest);
+  }
+  get size(): number {
+    return this.digests.length;
+  }
+  has(token: string): boolean {
+    const d = digest(token);
+    let found = false;
+    for (const t of this.digests) found = timingSafeEqual(d, t) || found;
+    return found;
+  }
+}
+
+export interface AuthOptions {
+  writeTokens: readonly string[];
+  readTokens: readonly string[];
+  protectMetrics: boolean;
+}
+
+function presented(req: FastifyRequest): string | null {
+  const h = req.headers.authorization;
+  if (h !== undefined) {
+    const m = /^Bearer\s+(\S+)$/i.exec(h);
+    return m ? m[1]! : null;
+  }
+  // browsers cannot set headers on a WebSocket, so the stream also takes ?token=
+  if (req.routeOptions.url === '/v1/stream') {
+    const q = req.query as Record<string, unknown> | undefined;
+    return typeof q?.token === 'string' ? q.token : null;
+  }
+  return null;
+}
+
+/** Installs the check; with no token configured at all, nothing is checked (and the server listens on loopback only). */
+export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
+  const write = new TokenSet(opts.writeTokens);
+  const read = new TokenSet(opts.readTokens);
+  if (write.size === 0 && read.size === 0) return;
+
+  app.addHook('onRequest', async (req, reply) => {
+    const access = req.routeOptions.config.access ?? (req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'write');
+    // each kind of access is open until tokens that grant it are configured
+    if (access === 'open' || (access === 'metrics' && !opts.protectMetrics)) return;
+    if (access === 'read' && read.size === 0) return;
+    if (access === 'write' && write.size === 0) return;
+    const token = presented(req);
+    if (token === null) {
+      reply.header('www-authenticate', 'Bearer');
+      throw new UNAUTHORIZED('a bearer token is required');
+    }
+    if (write.has(token)) return;
+    if (access !== 'write' && read.has(token)) return;
+    if (read.has(token)) throw new FORBIDDEN('this token may only read');
+    reply.header('www-authenticate', 'Bearer error="invalid_token"');
+    throw new UNAUTHORIZED('the bearer token is not valid');
+  });
+}

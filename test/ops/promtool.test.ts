@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { promtool } from '../support/promtool.js';
+import { repoPath } from '../support/ops.js';
+
+// promtool comes with Debian's prometheus package (.ci/run installs it); when it is missing these fail, they do not skip.
+describe('promtool on the committed Prometheus files', () => {
+  it('check config accepts deploy/prometheus/prometheus.yml, rule files included (resolved beside it)', () => {
+    const r = promtool(['check', 'config', repoPath('deploy/prometheus/prometheus.yml')]);
+    expect(r.status, r.output).toBe(0);
+    expect(r.output).toMatch(/SUCCESS: 1 rule files found/);
+    expect(r.output).toMatch(/is valid prometheus config file/);
+  });
+
+  it('check rules accepts deploy/prometheus/alerts.yml', () => {
+    const r = promtool(['check', 'rules', repoPath('deploy/prometheus/alerts.yml')]);
+    expect(r.status, r.output).toBe(0);
+    expect(r.output).toMatch(/SUCCESS: 3 rules found/);
+  });
+
+  it('test rules: the alerts fire when they should and not before (deploy/prometheus/alerts.test.yml)', () => {
+    const r = promtool(['test', 'rules', repoPath('deploy/prometheus/alerts.test.yml')]);
+    expect(r.status, r.output).toBe(0);
+    expect(r.output).toMatch(/SUCCESS/);
+  });
+});
