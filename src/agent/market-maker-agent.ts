@@ -164,9 +164,8 @@ export class MarketMakerAgent {
 
   private rememberFill(id: string): void {
     const cap = this.params.config.fillIdMemory;
-    const ring = this.fillIdRing;
-    if (ring.length > cap || (this.fillIdNext !== 0 && ring.length !== cap)) this.resizeFillIds(cap);
     this.fillIds.add(id);
+    // the ring grows to `cap` ids (fillIdNext stays 0), then wraps; resizeFillIds keeps that so after a reconfigure
     if (this.fillIdRing.length < cap) {
       this.fillIdRing.push(id);
       return;
@@ -177,8 +176,9 @@ export class MarketMakerAgent {
     this.fillIdNext = i + 1 === cap ? 0 : i + 1;
   }
 
-  /** After fillIdMemory changed: the ring oldest first, cut to the newest `cap` ids. */
+  /** For a new fillIdMemory: the ring oldest first, cut to the newest `cap` ids, the others forgotten. */
   private resizeFillIds(cap: number): void {
+    if (this.fillIdRing.length === cap || (this.fillIdNext === 0 && this.fillIdRing.length < cap)) return;
     const next = this.fillIdNext;
     const ordered = [...this.fillIdRing.slice(next), ...this.fillIdRing.slice(0, next)];
     const drop = Math.max(0, ordered.length - cap);
@@ -215,15 +215,8 @@ export class MarketMakerAgent {
   /** Replaces the configuration; the next update of each symbol quotes with it. */
   reconfigure(config: MarketMakerConfig | MarketMakerConfigInput): void {
     this.params = quotingParams(parseConfig(config));
-    const excess = this.fillIds.size - this.params.config.fillIdMemory;
-    if (excess > 0) {
-      // forget the oldest ids at once, so a smaller memory takes effect now
-      let n = 0;
-      for (const id of this.fillIds) {
-        if (n++ >= excess) break;
-        this.fillIds.delete(id);
-      }
-    }
+    // a smaller memory forgets the oldest ids at once
+    this.resizeFillIds(this.params.config.fillIdMemory);
   }
 
   hasSymbol(symbol: string): boolean {
@@ -306,7 +299,8 @@ export class MarketMakerAgent {
     const agent = new MarketMakerAgent(snap.id, snap.config);
     agent.paused = snap.paused;
     for (const sym of snap.symbols) agent.states.set(sym.symbol, restoreSymbol(sym));
-    for (const id of snap.fillIds) agent.fillIds.add(id);
+    // oldest first, as snapshot() lists them
+    for (const id of snap.fillIds) agent.rememberFill(id);
     agent.stats.fills = snap.symbols.reduce((n, s) => n + s.inventory.buyFills + s.inventory.sellFills, 0);
     return agent;
   }

@@ -40,4 +40,17 @@ describe('MarketMakerAgent: fill-id memory', () => {
     expect(isDuplicate(a, 'f1601')).toBe(false);
     expect(isDuplicate(a, 'f1602')).toBe(false);
   });
+
+  it('a restored agent remembers the snapshot\'s ids and forgets them in turn', () => {
+    const a = new MarketMakerAgent('t', { fillIdMemory: 1_000 });
+    for (let i = 0; i < 1_500; i++) apply(a, `f${i}`);
+    const b = MarketMakerAgent.fromSnapshot(a.snapshot());
+    expect(isDuplicate(b, 'f500')).toBe(true);
+    expect(isDuplicate(b, 'f1499')).toBe(true);
+    expect(isDuplicate(b, 'f499')).toBe(false); // forgotten before the snapshot; applied now, it pushes out f500
+    for (let i = 0; i < 999; i++) apply(b, `g${i}`);
+    // 1,000 slots: f499 and g0…g998; every id of the snapshot is gone
+    for (const id of ['f499', 'g0', 'g998']) expect(isDuplicate(b, id), id).toBe(true);
+    for (const id of ['f1499', 'f1000', 'f501']) expect(isDuplicate(b, id), id).toBe(false);
+  });
 });
