@@ -28,6 +28,7 @@ import { MarketMakerAgent } from '../src/agent/index.js';
 import { quoteMessage } from '../src/service/quote-hub.js';
 import { nsHistogram, percentiles, type Histogram } from './support/hdr.js';
 import { mainIf, row, sleep, type BenchOptions, type BenchResult, type Row } from './support/report.js';
+import { AUTH_HEADER } from './support/token.js';
 import { startServer, type ServerChild } from './support/servers.js';
 
 const AGENT = 'default';
@@ -161,7 +162,7 @@ class Poster {
   static request(port: number, mid: number, time: number): Buffer {
     const body = `{"mid":${mid},"time":${time}}`;
     return Buffer.from(
-      `POST /v1/agents/${AGENT}/symbols/${SYMBOL}/mid HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n` +
+      `POST /v1/agents/${AGENT}/symbols/${SYMBOL}/mid HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: ${AUTH_HEADER}\r\n` +
       `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
   }
@@ -324,7 +325,7 @@ function quoteTemplate(): { prefix: string; suffix: string; bytes: number } {
 async function seed(app: ServerChild): Promise<void> {
   for (const [path, body] of [['volatility', { sigma: 2, time: 1 }], ['mid', { mid: 100, time: 1 }]] as const) {
     const res = await fetch(`${app.url}/v1/agents/${AGENT}/symbols/${SYMBOL}/${path}`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: AUTH_HEADER }, body: JSON.stringify(body),
     });
     if (res.status !== 200) throw new Error(`seeding ${path}: ${res.status}`);
   }

@@ -21,14 +21,15 @@ import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { nsHistogram, percentiles } from './support/hdr.js';
 import { mainIf, row, sleep, type BenchOptions, type BenchResult, type Row } from './support/report.js';
-import { cpuShare, eluBetween, startServer, type ServerChild } from './support/servers.js';
+import { AUTH_HEADER } from './support/token.js';
+import { startServer, type ServerChild } from './support/servers.js';
 
 const SYMBOLS = 1_000;
 const BATCH = 100;
 const CONNECTIONS = 10;
 const TARGET_RATIO = 0.85;
 const AGENT = 'default';
-const HEADERS = { 'content-type': 'application/json' };
+const HEADERS = { 'content-type': 'application/json', authorization: AUTH_HEADER };
 const SIZED_NOTE = 'the same body parse, no zod, no agent, no metrics, no request id';
 
 const symbol = (i: number) => `S${String(i).padStart(4, '0')}`;

@@ -19,7 +19,7 @@ import { randomUUID } from 'node:crypto';
 import { MarketMakerAgent } from '../src/agent/index.js';
 import { FILL_HISTORY } from '../src/agent/fill-ring.js';
 import type { FillUpdate, MidUpdate, VolatilityUpdate } from '../src/agent/index.js';
-import { heapAfterGc, type Heap } from './support/gc.js';
+import { settledHeap, type Heap } from './support/gc.js';
 import { mainIf, row, type BenchOptions, type BenchResult } from './support/report.js';
 
 const T0 = Date.UTC(2024, 0, 2, 14, 30);
@@ -66,8 +66,8 @@ function populate(symbols: number, fills: number): MarketMakerAgent {
 }
 
 /** What `count` remembered fill ids cost: a Set of them plus the ring of the same references, as the agent keeps them. */
-function fillIdCost(count: number, make: (i: number) => string): Growth {
-  const before = heapAfterGc();
+async function fillIdCost(count: number, make: (i: number) => string): Promise<Growth> {
+  const before = await settledHeap();
   const set = new Set<string>();
   const ring: string[] = [];
   for (let i = 0; i < count; i++) {
@@ -75,7 +75,7 @@ function fillIdCost(count: number, make: (i: number) => string): Growth {
     set.add(id);
     ring.push(id);
   }
-  const after = heapAfterGc();
+  const after = await settledHeap();
   if (set.size !== ring.length) throw new Error('unreachable');
   return growth(before, after);
 }
@@ -85,28 +85,27 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
   const symbols = opts.quick ? 1_000 : 10_000;
 
   // symbols with a quote and no fills, for scale
-  let before = heapAfterGc();
+  let before = await settledHeap();
   let agent: MarketMakerAgent | null = populate(symbols, 0);
-  const bare = growth(before, heapAfterGc());
+  const bare = growth(before, await settledHeap());
   if (agent.symbolCount !== symbols) throw new Error('symbols missing');
   agent = null;
 
-  before = heapAfterGc();
+  before = await settledHeap();
   const fillStart = performance.now();
   agent = populate(symbols, FILL_HISTORY);
   const fillSeconds = (performance.now() - fillStart) / 1_000;
-  const full = growth(before, heapAfterGc());
+  const full = growth(before, await settledHeap());
   const fillsApplied = agent.stats.fills;
-  const views = agent.views();
-  if (views.some((v) => v.fillsInHistory !== FILL_HISTORY || v.quote === null)) throw new Error('a symbol has no full history or no quote');
+  if (agent.views().some((v) => v.fillsInHistory !== FILL_HISTORY || v.quote === null)) throw new Error('a symbol has no full history or no quote');
   const fillIdMemory = agent.config.fillIdMemory;
   const remembered = Math.min(fillIdMemory, fillsApplied);
   agent = null;
 
   // the fill-id memory alone: ids of the same shape as above, and 36-character UUIDs for comparison
-  const ids = fillIdCost(remembered, (i) => `${name(Math.floor(i / FILL_HISTORY) % 100_000)}-${i % FILL_HISTORY}`);
+  const ids = await fillIdCost(remembered, (i) => `${name(Math.floor(i / FILL_HISTORY) % 100_000)}-${i % FILL_HISTORY}`);
   // through JSON.parse, as ids reach the service: randomUUID() itself returns a rope of ~20 concatenated pieces
-  const uuids = fillIdCost(remembered, () => JSON.parse(`"${randomUUID()}"`) as string);
+  const uuids = await fillIdCost(remembered, () => JSON.parse(`"${randomUUID()}"`) as string);
 
   const perSymbol = full.total / symbols;
   const perSymbolHeap = full.heap / symbols;
@@ -125,7 +124,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
     row(B, `agent total, ${symbols.toLocaleString('en-US')} symbols`, full.total, 'B'),
   ];
   const notes = [
-    `${symbols.toLocaleString('en-US')} symbols × ${FILL_HISTORY.toLocaleString('en-US')} fills = ${fillsApplied.toLocaleString('en-US')} fills through process() in ${fillSeconds.toFixed(1)} s; memory after two gc() calls, before and after.`,
+    `${symbols.toLocaleString('en-US')} symbols × ${FILL_HISTORY.toLocaleString('en-US')} fills = ${fillsApplied.toLocaleString('en-US')} fills through process() in ${fillSeconds.toFixed(1)} s; memory after gc() once it stops moving (ArrayBuffers are freed by a sweeper after the GC), before and after.`,
     `Fill ring typed arrays are ${RING_PAYLOAD.toLocaleString('en-US')} B of payload per symbol and sit outside the V8 heap (external/arrayBuffers: ${full.arrayBuffers.toLocaleString('en-US')} B of the ${full.external.toLocaleString('en-US')} B external growth).`,
     `The agent remembers the last ${fillIdMemory.toLocaleString('en-US')} fill ids (config fillIdMemory, per agent, not per symbol): ${(ids.total / 1_048_576).toFixed(1)} MiB with ids like "S00042-917" (${(ids.total / remembered).toFixed(0)} B each), ${(uuids.total / 1_048_576).toFixed(1)} MiB with 36-character UUIDs (${(uuids.total / remembered).toFixed(0)} B each); measured as a Set plus the ring of the same strings, as the agent holds them.`,
   ];

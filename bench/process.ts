@@ -19,7 +19,7 @@ import { MarketMakerAgent } from '../src/agent/index.js';
 import type { Update } from '../src/agent/index.js';
 import { optimalSpread, reservationPrice } from '../src/model/avellaneda-stoikov.js';
 import { seededUniform, type Uniform } from '../src/sim/random.js';
-import { GcWatch, heapAfterGc } from './support/gc.js';
+import { GcWatch, settledHeap } from './support/gc.js';
 import { nsHistogram, percentiles, recordMs, type Percentiles } from './support/hdr.js';
 import { mainIf, row, type BenchOptions, type BenchResult, type Row } from './support/report.js';
 
@@ -215,6 +215,25 @@ function allocationPerCall(n: number, step: (i: number) => number, chunk = 1_000
   return { bytesPerUpdate: median(samples), chunks: samples.length };
 }
 
+/**
+ * Generates the streams (warm-up first, then the timed, untimed and allocation
+ * ones, continuing the same market), then warms up: the JIT sees every loop
+ * and every update type before anything is timed. A function of its own, so
+ * that the warm-up stream is garbage once it returns (in the async run() it
+ * would stay reachable from the suspended frame).
+ */
+function prepare(market: MarketStream, agent: MarketMakerAgent, model: Model, warmN: number, n: number): { timed: Stream; bulk: Stream; alloc: Stream; sink: number } {
+  const warm = market.next(warmN, 'W');
+  const timed = market.next(n, 'T');
+  const bulk = market.next(n, 'B');
+  const alloc = market.next(Math.min(n, 200_000), 'A');
+  let sink = 0;
+  for (const u of warm.updates) sink += agent.process(u).quote?.seq ?? 0;
+  sink += timeFloor(warm, model, new Float64Array(warmN));
+  sink += timeTimer(warmN, new Float64Array(warmN));
+  return { timed, bulk, alloc, sink };
+}
+
 function median(xs: number[]): number {
   if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);
@@ -231,22 +250,17 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
   const warmN = opts.quick ? 50_000 : 200_000;
 
   const market = new MarketStream(SEED, SYMBOL_COUNT);
-  const warm = market.next(warmN, 'W');
-  const timed = market.next(n, 'T');
-  const bulk = market.next(n, 'B');
-  const alloc = market.next(Math.min(n, 200_000), 'A');
-
   const agent = new MarketMakerAgent('bench');
   const c = agent.config;
   if (c.horizon.mode !== 'infinite') throw new Error('the floor assumes the default infinite horizon');
   const model: Model = { gamma: c.gamma, k: c.k, tau: c.horizon.tau };
-  const out = new Float64Array(n);
 
-  // warm-up: the JIT sees every loop and every update type before anything is timed
-  let sink = 0;
-  for (const u of warm.updates) sink += agent.process(u).quote?.seq ?? 0;
-  sink += timeFloor(warm, model, new Float64Array(warmN));
-  sink += timeTimer(warmN, new Float64Array(warmN));
+  const prepared = prepare(market, agent, model, warmN, n);
+  const { timed, bulk, alloc } = prepared;
+  let sink = prepared.sink;
+  const out = new Float64Array(n);
+  // let the collector finish with the generated streams before anything is timed
+  await settledHeap();
 
   const gcWatch = new GcWatch();
 
@@ -265,12 +279,12 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
   const floor = percentiles(floorHist);
 
   // 3. process(), every call timed
-  const heapBefore = heapAfterGc();
+  const heapBefore = await settledHeap();
   const procFrom = performance.now();
   sink += timeProcess(agent, timed.updates, out);
   const procTo = performance.now();
   await gcWatch.settle();
-  const heapAfter = heapAfterGc();
+  const heapAfter = await settledHeap();
   const procHist = nsHistogram();
   recordMs(procHist, out);
   const proc = percentiles(procHist);

@@ -32,6 +32,22 @@ export function heapAfterGc(): Heap {
   return { heapUsed: m.heapUsed, arrayBuffers: m.arrayBuffers, external: m.external, rss: m.rss };
 }
 
+/**
+ * heapAfterGc() once the figures stop moving: ArrayBuffer backing stores are
+ * freed by a sweeper after the GC that found them dead, so `external` can
+ * still fall for a while after the last reference to a typed array went.
+ */
+export async function settledHeap(): Promise<Heap> {
+  let last = heapAfterGc();
+  for (let i = 0; i < 50; i++) {
+    await new Promise<void>((r) => setTimeout(r, 20));
+    const h = heapAfterGc();
+    if (Math.abs(h.external - last.external) < 65_536 && Math.abs(h.heapUsed - last.heapUsed) < 262_144) return h;
+    last = h;
+  }
+  return last;
+}
+
 export interface GcTotals {
   count: number;
   /** total pause, ms */

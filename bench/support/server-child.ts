@@ -3,7 +3,8 @@
  * that the load generator and the WebSocket subscribers do not share its
  * event loop. Started by `servers.ts` with an IPC channel:
  *
- *   app       the real service: buildApp() with a silent logger, on 127.0.0.1:0
+ *   app       the real service: buildApp() with a silent logger, on 127.0.0.1:0, with a
+ *             write token configured and the journal on (in a temporary directory)
  *   bare      bare Fastify: the same routes parse the same JSON bodies and answer {};
  *             and POST …/mid-sized answers a pre-serialised reply of a real update's size
  *   bare-ws   bare Fastify + a bare `ws` server: POST …/mid parses the body and
@@ -12,6 +13,9 @@
  * Messages from the parent: {type:'stats'} → {type:'stats', cpu, elu}; {type:'template', prefix, suffix};
  * {type:'stop'} → closes and exits.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -20,6 +24,7 @@ import { MarketMakerAgent } from '../../src/agent/index.js';
 import { buildApp } from '../../src/service/app.js';
 import { updateReply } from '../../src/service/routes/updates.js';
 import { parseServiceConfig } from '../../src/service/config.js';
+import { BENCH_TOKEN } from './token.js';
 
 export type ServerKind = 'app' | 'bare' | 'bare-ws';
 
@@ -46,8 +51,17 @@ function sampleReply(): string {
 
 async function build(kind: ServerKind): Promise<{ app: FastifyInstance; onTemplate: (prefix: string, suffix: string) => void }> {
   if (kind === 'app') {
-    const config = parseServiceConfig({ port: 0, logLevel: 'silent', limits: { maxSubscriptionsPerConnection: 10_000 } });
-    return { app: await buildApp({ config, logger: pino({ level: 'silent' }) }), onTemplate: () => {} };
+    // as deployed: a write token (so every write is authenticated) and the journal on, in a fresh directory
+    const dir = mkdtempSync(join(tmpdir(), 'mm-bench-'));
+    const config = parseServiceConfig({
+      port: 0, logLevel: 'silent',
+      auth: { writeTokens: [BENCH_TOKEN] },
+      journal: { path: join(dir, 'journal.jsonl') },
+      limits: { maxSubscriptionsPerConnection: 10_000 },
+    });
+    const app = await buildApp({ config, logger: pino({ level: 'silent' }) });
+    app.addHook('onClose', async () => rmSync(dir, { recursive: true, force: true }));
+    return { app, onTemplate: () => {} };
   }
   const app = Fastify({ logger: false });
   if (kind === 'bare') {
