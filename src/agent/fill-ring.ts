@@ -71,7 +71,8 @@ export class FillRing {
       if (i < 0) i += cap;
       if (this.time[i]! + horizonMs > nowMs) return;
       const ref = this.refMid[i]!;
-      const bps = (this.side[i]! * (mid - ref) / ref) * 1e4;
+      // + 0 turns a −0 (a sell with no move) into 0, which survives JSON
+      const bps = (this.side[i]! * (mid - ref) / ref) * 1e4 + 0;
       this.markout[i] = bps;
       this.markoutSumBps += bps;
       this.markoutCount++;

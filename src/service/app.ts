@@ -65,6 +65,8 @@ export function createLogger(level: string): Logger {
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const { config } = opts;
   const now = opts.now ?? Date.now;
+  const bootId = randomUUID().slice(0, 8);
+  let requests = 0;
   const loggerInstance: FastifyBaseLogger = opts.logger ?? createLogger(config.logLevel);
   const app = Fastify({
     loggerInstance,
@@ -74,7 +76,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     requestIdHeader: 'x-request-id',
     // requests already in flight when a shutdown starts are answered by the app (readyz says not-ready)
     return503OnClosing: false,
-    genReqId: () => randomUUID(),
+    // unique across restarts (a random prefix per process) without a UUID per request
+    genReqId: () => `${bootId}-${(++requests).toString(36)}`,
   });
 
   const registry = new AgentRegistry(config.limits.maxAgents);
@@ -121,8 +124,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
 
   let closing = false;
-  app.addHook('onRequest', async (req, reply) => {
+  app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id).headers(SECURITY_HEADERS);
+    done();
   });
   installAuth(app, config.auth);
   app.addHook('preClose', async () => {
