@@ -4,22 +4,13 @@
  * See scripts/demo/args.ts for the options and scripts/demo/feed.ts for the
  * market it simulates.
  */
-import { parseDemoArgs, USAGE, UsageError, type DemoOptions } from './demo/args.js';
+import { parseCommandLine } from '../src/command-line.js';
+import { parseDemoArgs, USAGE } from './demo/args.js';
 import { DemoFatal, runDemo } from './demo/feed.js';
 
 async function main(argv: readonly string[]): Promise<number> {
-  let options: DemoOptions;
-  try {
-    options = parseDemoArgs(argv, process.env);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`${e.message}\n\n${USAGE}\n`);
-    return 2;
-  }
-  if (options.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const options = parseCommandLine(() => parseDemoArgs(argv, process.env), USAGE);
+  if (typeof options === 'number') return options;
   const stop = new AbortController();
   const onSignal = () => {
     // a second Ctrl-C does not wait for the last step

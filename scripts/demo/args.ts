@@ -1,4 +1,5 @@
 /** Command-line options of `npm run demo`, parsed without side effects so that they can be tested. */
+import { UsageError } from '../../src/command-line.js';
 import { parseArgs } from 'node:util';
 import { ID_PATTERN } from '../../src/service/config.js';
 
@@ -51,9 +52,7 @@ Prints one line a second: mid, bid, ask, inventory and P&L of the first symbol.
 
 Environment: QUOTING_URL (as --url), API_TOKEN (sent as "Authorization: Bearer …").`;
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export { UsageError };
 
 function positive(name: string, text: string | undefined, fallback: number, max = Number.MAX_VALUE): number {
   if (text === undefined) return fallback;

@@ -3,22 +3,13 @@
  * prints the statistics per gamma and strategy. See simulate-args.ts for the flags.
  */
 import { PAPER_MARKET, simulateGamma } from './avellaneda-stoikov-simulation.js';
-import { parseSimulateArgs, USAGE, UsageError, type SimulateOptions } from './simulate-args.js';
+import { parseCommandLine } from '../command-line.js';
+import { parseSimulateArgs, USAGE } from './simulate-args.js';
 import { buildReport, formatJson, formatTable } from './simulation-report.js';
 
 function run(argv: readonly string[]): number {
-  let options: SimulateOptions;
-  try {
-    options = parseSimulateArgs(argv);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`${e.message}\n\n${USAGE}\n`);
-    return 2;
-  }
-  if (options.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const options = parseCommandLine(() => parseSimulateArgs(argv), USAGE);
+  if (typeof options === 'number') return options;
   const results = options.gammas.map((gamma) => simulateGamma(PAPER_MARKET, gamma, options.paths, options.seed, options.spread));
   const report = buildReport(PAPER_MARKET, options.paths, options.seed, options.spread, results);
   process.stdout.write(`${options.json ? formatJson(report) : formatTable(report)}\n`);

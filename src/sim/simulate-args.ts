@@ -1,4 +1,5 @@
 /** Command-line options of `npm run simulate`, parsed without side effects so they can be tested. */
+import { UsageError } from '../command-line.js';
 import { parseArgs } from 'node:util';
 import { PAPER_GAMMAS, SPREAD_RULES, type SpreadRule } from './avellaneda-stoikov-simulation.js';
 
@@ -28,9 +29,7 @@ strategies, ${DEFAULT_PATHS} paths per gamma by default, gammas ${PAPER_GAMMAS.j
   --json      print JSON instead of a table (use npm run -s to drop npm's banner)
   --help      this text`;
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export { UsageError };
 
 const DIGITS = /^\d+$/;
 
