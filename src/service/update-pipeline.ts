@@ -8,7 +8,7 @@ import type { ProcessResult } from '../agent/quote.js';
 import type { Update } from '../agent/updates.js';
 import type { Journal, JournalEntry } from '../journal/journal.js';
 import { JOURNAL_UNAVAILABLE } from './errors.js';
-import type { ServiceMetrics } from './metrics.js';
+import type { AgentMetrics, ServiceMetrics } from './metrics.js';
 import type { QuoteHub } from './quote-hub.js';
 import type { AgentRegistry } from './registry.js';
 
@@ -51,25 +51,22 @@ export class UpdatePipeline {
       throw err;
     }
     m.processed(update.type, (performance.now() - started) / 1_000);
-    if (r.outcome === 'quoted') {
-      this.hub.publishQuote(agentId, r.quote!);
-      m.published.inc();
-    } else if (r.withdrawn) {
-      this.hub.publishWithdrawal(agentId, r.symbol, r.decision.reason);
-    }
+    this.publishOne(agentId, m, r);
     return r;
   }
 
   /** Publishes the results of requotes made outside `process()` (resume, reconfiguration). */
   publish(agentId: string, results: readonly ProcessResult[]): void {
     const m = this.metrics.forAgent(agentId);
-    for (const r of results) {
-      if (r.outcome === 'quoted') {
-        this.hub.publishQuote(agentId, r.quote!);
-        m.published.inc();
-      } else if (r.withdrawn) {
-        this.hub.publishWithdrawal(agentId, r.symbol, r.decision.reason);
-      }
+    for (const r of results) this.publishOne(agentId, m, r);
+  }
+
+  private publishOne(agentId: string, m: AgentMetrics, r: ProcessResult): void {
+    if (r.outcome === 'quoted') {
+      this.hub.publishQuote(agentId, r.quote!);
+      m.published.inc();
+    } else if (r.withdrawn) {
+      this.hub.publishWithdrawal(agentId, r.symbol, r.decision.reason);
     }
   }
 }

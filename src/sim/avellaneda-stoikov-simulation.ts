@@ -13,6 +13,7 @@
  *
  * Profit = final cash + q·s_T − q0·s0 (inventory marked at the mid).
  */
+import { arrivalIntensity } from '../model/arrival.js';
 import { optimalSpread, reservationPrice } from '../model/avellaneda-stoikov.js';
 import { RunningStats } from './running-stats.js';
 import { seededUniform, type Uniform } from './random.js';
@@ -77,7 +78,8 @@ export function simulatePath(
   // this check is what makes every draws[…]! below in range
   if (draws.length < steps * DRAWS_PER_STEP) throw new RangeError(`need ${steps * DRAWS_PER_STEP} draws, got ${draws.length}`);
   const move = sigma * Math.sqrt(dt);
-  const fillProbability = (distance: number): number => Math.min(1, A * Math.exp(-k * distance) * dt);
+  // the paper's λ(δ)·dt per step, capped at 1 (not 1 − e^(−λ·dt), which the demo uses)
+  const fillProbability = (distance: number): number => Math.min(1, arrivalIntensity(A, k, distance) * dt);
 
   let s = market.s0;
   let q = market.q0;

@@ -1,8 +1,10 @@
 /**
- * A small seeded PRNG for simulations in tests: mulberry32 (32-bit state,
- * period 2^32), which is plenty for a few million draws and reproducible
- * across platforms. Not for anything cryptographic.
+ * Seeded draws for simulations in tests: the project's own generator
+ * (xoshiro128** in src/sim/random.ts), with the normal and exponential
+ * variates the calibration tests need. Not for anything cryptographic.
  */
+import { seededUniform } from '../../src/sim/random.js';
+
 export interface SeededRandom {
   /** uniform in [0, 1) */
   uniform(): number;
@@ -13,14 +15,7 @@ export interface SeededRandom {
 }
 
 export function seededRandom(seed: number): SeededRandom {
-  let a = seed >>> 0;
-  const uniform = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const uniform = seededUniform(seed);
   // 1 − u lies in (0, 1], so the logarithms below are finite
   return {
     uniform,
