@@ -45,8 +45,7 @@ describe('MarketMakerAgent: online calibration', () => {
     expect(a.view('X')!.intensity.bid.source).toBe('configured');
 
     // four hours of a simulated market against the agent's own quotes (≈ 14,000 mids, 19,000 fills a side).
-    // This seed: sigma +1.6 %; bid k −0.08 %, A +0.4 %; ask k +1.9 %, A +3.8 %. Over seeds 1–10 the
-    // worst were sigma 1.8 %, k 4.6 %, A 8.6 % (11 % before the warm-up rounding shifted the draws) —
+    // This seed: sigma −0.4 %; bid k −2.7 %, A −2.8 %; ask k −1.1 %, A −1.6 %.
     // A is extrapolated to δ = 0 from quotes 0.03–0.2 away, which multiplies an error in k by k·δ,
     // hence its wider tolerance.
     const run = runMarket(a, market(m, t + 1), rng, T0 + 4 * HOUR);

@@ -58,7 +58,7 @@ function burstyWalkError(seed: number): number {
 describe('volatility estimator: simulated random walks', () => {
   it('recovers sigma within 2 % from irregular steps mixing 10 ms bursts with 5 s gaps', () => {
     // The time between updates varies by a factor of 500; 200,000 steps ≈ 139 h with a
-    // 24 h half-life. Over seeds 1–20 the relative error of sigma ran from −1.2 % to +0.8 %; this seed gives −0.43 %.
+    // 24 h half-life. This seed gives −0.42 % (measured with src/sim/random.ts, the project's generator).
     expect(Math.abs(burstyWalkError(20_261_124))).toBeLessThan(0.02);
   });
 
