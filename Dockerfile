@@ -3,14 +3,12 @@
 # The quoting service as a container: `docker build -t mm-quoting-service .`,
 # or the whole stack with Prometheus and Grafana: `docker compose up --build`.
 #
-# Base image: Node 22 LTS on Debian bookworm, slim variant. The code targets
-# Node 20 (package.json engines ">=20", @types/node 20: no 22-only API is
-# used), but Node 20 reached end of life on 2026-04-30 and its images get no
-# security fixes any more; 22 is the oldest LTS line still maintained (until
-# 2027-04-30), so the smallest step from what the code is written and tested
-# for. Override with --build-arg NODE_IMAGE=... (e.g. node:24-bookworm-slim).
-# Pin a digest (node:22-bookworm-slim@sha256:…) for reproducible builds.
-ARG NODE_IMAGE=node:22-bookworm-slim
+# Base image: Node 24 LTS on Debian bookworm, slim variant: the same major
+# version as package.json's engines, the `node` dev dependency that runs the
+# tests and CI (see README, "Which Node runs"). Node 24 is in active LTS,
+# maintained until 2028-04-30. Pin a digest
+# (node:24-bookworm-slim@sha256:…) for reproducible builds.
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---- build: dev dependencies + tsc → dist/src/server.js ---------------------
 FROM ${NODE_IMAGE} AS build

@@ -106,7 +106,7 @@ describe('Dockerfile', () => {
   it('builds in a stage with dev dependencies and runs a Node LTS slim image with production dependencies only', () => {
     expect(stages).toHaveLength(2);
     const arg = instructions.find((l) => l.startsWith('ARG NODE_IMAGE='));
-    expect(arg).toMatch(/^ARG NODE_IMAGE=node:(20|22|24)-bookworm-slim$/);
+    expect(arg).toMatch(/^ARG NODE_IMAGE=node:\d+-bookworm-slim$/);
     expect(stages[0]).toMatch(/^FROM \$\{NODE_IMAGE\} AS build$/);
     expect(stages[1]).toMatch(/^FROM \$\{NODE_IMAGE\} AS runtime$/);
     const build = instructions.slice(0, instructions.indexOf(stages[1]!));
@@ -115,6 +115,17 @@ describe('Dockerfile', () => {
     expect(runtime.some((l) => /^RUN npm ci --omit=dev\b/.test(l))).toBe(true);
     const copies = runtime.filter((l) => l.startsWith('COPY'));
     expect(copies).toEqual(['COPY package.json package-lock.json ./', 'COPY --from=build /app/dist ./dist']);
+  });
+
+  it('runs the same Node major version as package.json engines and the node dev dependency that runs the tests', () => {
+    const pkg = record(JSON.parse(readText('package.json')), 'package.json');
+    const imageMajor = /node:(\d+)-/.exec(instructions.find((l) => l.startsWith('ARG NODE_IMAGE='))!)![1];
+    const engines = str(record(pkg.engines, 'engines').node, 'engines.node');
+    const devNode = str(record(pkg.devDependencies, 'devDependencies').node, 'devDependencies.node');
+    expect(engines).toBe(`>=${imageMajor} <${Number(imageMajor) + 1}`);
+    expect(devNode).toMatch(new RegExp(`^\\^${imageMajor}\\.`));
+    // and the tests run under it: npm scripts put node_modules/.bin (the node package's binary) first on PATH
+    expect(process.versions.node.split('.')[0]).toBe(imageMajor);
   });
 
   it('runs as node, listens on 0.0.0.0:8080, checks /readyz and starts what `npm start` starts', () => {

@@ -19,6 +19,7 @@ import {
   array, freePort, isRecord, loadDashboard, readYaml, record, repoPath, sleep, str, waitFor, type DashboardQuery,
 } from '../support/ops.js';
 import { post, startServer, StreamClient, type Running } from '../support/server.js';
+import { describeWith, hasProgram } from '../support/system-programs.js';
 
 const PROMETHEUS = process.env.PROMETHEUS_BIN ?? 'prometheus';
 const BUDGET = 1e-9;
@@ -124,6 +125,7 @@ const setUp = () => {
 };
 
 beforeAll(async () => {
+  if (!hasProgram('prometheus')) return; // skipped (see describeWith below)
   try {
     await start();
   } catch (err) {
@@ -240,7 +242,7 @@ const expectations: [RegExp, string, (r: Series[]) => void][] = [
   }],
 ];
 
-describe('Prometheus scraping the service with the committed configuration', () => {
+describeWith(['prometheus'], 'Prometheus scraping the service with the committed configuration', () => {
   it('scrapes the service every second and loads the committed alert rules', async () => {
     setUp();
     const targets = await waitFor('the target to be up', async () => {

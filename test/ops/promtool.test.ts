@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { promtool } from '../support/promtool.js';
 import { repoPath } from '../support/ops.js';
+import { describeWith } from '../support/system-programs.js';
 
-// promtool comes with Debian's prometheus package (.ci/run installs it); when it is missing these fail, they do not skip.
-describe('promtool on the committed Prometheus files', () => {
+// promtool comes with Debian's prometheus package: skipped where it is missing, required under REQUIRE_SYSTEM_TESTS=1 (.ci/run)
+describeWith(['promtool'], 'promtool on the committed Prometheus files', () => {
   it('check config accepts deploy/prometheus/prometheus.yml, rule files included (resolved beside it)', () => {
     const r = promtool(['check', 'config', repoPath('deploy/prometheus/prometheus.yml')]);
     expect(r.status, r.output).toBe(0);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promtool } from '../support/promtool.js';
+import { hasProgram } from '../support/system-programs.js';
 import { post, request, startServer, type Running } from '../support/server.js';
 
 let s: Running;
@@ -54,7 +55,7 @@ describe('/metrics', () => {
     expect(sample(text, 'mm_updates_rejected_total', { agent: 'default', type: 'position', reason: 'STALE_UPDATE' })).toBe(1);
   });
 
-  it('promtool check metrics accepts the output', async () => {
+  it.skipIf(!hasProgram('promtool'))('promtool check metrics accepts the output (needs promtool)', async () => {
     const text = (await request('GET', `${s.url}/metrics`)).body as string;
     const r = promtool(['check', 'metrics'], text);
     expect(r.output).not.toMatch(/error/i);
