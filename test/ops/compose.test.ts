@@ -48,10 +48,10 @@ describe('docker-compose.yml', () => {
     expect(ports('quoting')).toEqual([{ host: 8080, container: 8080 }]);
     expect(ports('prometheus')).toEqual([{ host: 9090, container: 9090 }]);
     expect(ports('grafana')).toEqual([{ host: 3000, container: 3000 }]);
-    const readme = readText('README.md');
-    const start = readme.indexOf('\n## Running the whole stack\n');
-    expect(start, 'README has a section "Running the whole stack"').toBeGreaterThan(-1);
-    const next = readme.indexOf('\n## ', start + 1);
+    const readme = readText('docs/operations.md');
+    const start = readme.indexOf('\n# Running the whole stack\n');
+    expect(start, 'docs/operations.md has a section "Running the whole stack"').toBeGreaterThan(-1);
+    const next = readme.indexOf('\n# ', start + 1);
     const section = readme.slice(start, next === -1 ? undefined : next);
     for (const port of ['8080', '9090', '3000']) expect(section).toContain(port);
     expect(section).toMatch(/admin/);
