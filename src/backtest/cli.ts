@@ -6,10 +6,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCommandLine } from '../command-line.js';
-import { renderSvg } from '../plot/render-svg.js';
 import { parseBacktestArgs, USAGE, type BacktestCommand } from './backtest-args.js';
 import { DataError } from './market-data.js';
-import { frontierSpec, renderBacktestPlots } from './plots.js';
 import { progressBar } from './progress.js';
 import { runBacktest } from './runner.js';
 import type { BacktestSummary } from './summary.js';
@@ -37,6 +35,8 @@ async function single(c: BacktestCommand): Promise<void> {
   }
   mkdirSync(c.out, { recursive: true });
   writeFileSync(join(c.out, 'summary.json'), `${JSON.stringify(result.summary, null, 2)}\n`);
+  // the plotting libraries load only when there is something to plot
+  const { renderBacktestPlots } = await import('./plots.js');
   const plots = await renderBacktestPlots(result.series, result.summary.data.file, c.options.markoutMs);
   for (const [name, svg] of Object.entries(plots)) writeFileSync(join(c.out, name), svg);
   process.stdout.write(c.json ? `${JSON.stringify(result.summary, null, 2)}\n` : `${describe(result.summary)}\nwrote ${['summary.json', ...Object.keys(plots)].map((f) => join(c.out, f)).join(', ')}\n`);
@@ -53,6 +53,7 @@ async function sweep(c: BacktestCommand): Promise<void> {
   mkdirSync(c.out, { recursive: true });
   const out = results.map((r) => ({ setting: r.values, label: r.label, summary: r.summary }));
   writeFileSync(join(c.out, 'sweep.json'), `${JSON.stringify(out, null, 2)}\n`);
+  const [{ renderSvg }, { frontierSpec }] = await Promise.all([import('../plot/render-svg.js'), import('./plots.js')]);
   const svg = await renderSvg(frontierSpec(frontierPoints(results), c.options.intervalMs, `Sweep over ${c.data.split(/[\\/]/).pop()}: mean net P&L against its standard deviation`));
   writeFileSync(join(c.out, 'frontier.svg'), svg);
   const lines = results.map((r) => `${r.label}: net P&L ${fmt(r.summary.pnl.net)}, per interval mean ${fmt(r.summary.pnlPerInterval.mean)} std ${fmt(r.summary.pnlPerInterval.std)}, fills ${r.summary.fills.count}`);
