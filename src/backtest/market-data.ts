@@ -26,7 +26,7 @@ export interface MarketRecord {
 /** Bad input data: names the file, the line and the field. */
 export class DataError extends Error {
   override readonly name = 'DataError';
-  constructor(readonly file: string, readonly line: number, readonly field: string, problem: string) {
+  constructor(readonly file: string, readonly line: number, readonly field: string, readonly problem: string) {
     super(`${file}:${line}: ${field}: ${problem}`);
   }
 }

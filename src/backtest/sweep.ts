@@ -12,7 +12,8 @@ import { Piscina } from 'piscina';
 import type { BacktestOptions } from './runner.js';
 import type { BacktestSummary } from './summary.js';
 import type { SweepSetting } from './sweep-grid.js';
-import type { SweepTask } from './sweep-worker.js';
+import { DataError } from './market-data.js';
+import type { SweepOutcome, SweepTask } from './sweep-worker.js';
 import type { FrontierPoint } from './plots.js';
 
 export const MAX_WORKERS = 8;
@@ -41,13 +42,14 @@ export async function runSweep(
   onDone?: (done: number) => void,
 ): Promise<SweepResult[]> {
   const threads = Math.max(1, Math.min(workers, MAX_WORKERS, settings.length));
-  const pool = new Piscina<SweepTask, BacktestSummary>({ ...workerModule(), minThreads: threads, maxThreads: threads });
+  const pool = new Piscina<SweepTask, SweepOutcome>({ ...workerModule(), minThreads: threads, maxThreads: threads });
   let done = 0;
   try {
     return await Promise.all(settings.map(async (s) => {
-      const summary = await pool.run({ path, options: { ...base, config: s.config } });
+      const outcome = await pool.run({ path, options: { ...base, config: s.config } });
+      if (!outcome.ok) throw new DataError(outcome.file, outcome.line, outcome.field, outcome.problem);
       onDone?.(++done);
-      return { label: s.label, values: s.values, summary };
+      return { label: s.label, values: s.values, summary: outcome.summary };
     }));
   } finally {
     await pool.destroy();

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/agent/index.js';
 import { UsageError } from '../../src/command-line.js';
+import { DataError } from '../../src/backtest/market-data.js';
+import { tempFile } from './support.js';
 import { DEFAULT_OPTIONS, runBacktest } from '../../src/backtest/runner.js';
 import { frontierPoints, runSweep } from '../../src/backtest/sweep.js';
 import { MAX_SWEEP_SETTINGS, parseSweepAxis, sweepSettings } from '../../src/backtest/sweep-grid.js';
@@ -51,5 +53,13 @@ describe('a 2 × 2 sweep in worker threads', () => {
       expect(p.mean).toBe(results[i]!.summary.pnlPerInterval.mean);
       expect(p.std).toBe(results[i]!.summary.pnlPerInterval.std);
     }
+  });
+
+  it('bad data in a sweep is a DataError naming the line and field, as in a single run', async () => {
+    const bad = tempFile('bad.csv', 'time,mid\n0,100\n1000,-5\n');
+    const settings = sweepSettings(config, [parseSweepAxis('gamma=0.05,0.5')]);
+    const err = await runSweep(bad, base, settings, 2).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataError);
+    expect((err as DataError).message).toBe('bad.csv:3: mid: must be a number greater than zero, got "-5"');
   });
 });
