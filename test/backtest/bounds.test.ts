@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { parseConfig } from '../../src/agent/index.js';
+import { DEFAULT_OPTIONS, MAX_ZOOM_POINTS, runBacktest } from '../../src/backtest/runner.js';
 import { SimulatedExchange } from '../../src/backtest/exchange.js';
 import { Markouts } from '../../src/backtest/markouts.js';
 import { DecimatedSeries } from '../../src/backtest/series.js';
@@ -34,5 +37,14 @@ describe('backtest bounds', () => {
     expect(m.stats.count).toBe(20);
     expect(m.stats.mean).toBeCloseTo(100, 9);
     expect(m.unresolved).toBe(0);
+  });
+
+  it('the quotes plot keeps at most MAX_ZOOM_POINTS points, however long the window', async () => {
+    const config = parseConfig(JSON.parse(readFileSync(new URL('../../samples/backtest/agent.json', import.meta.url), 'utf8')));
+    const sample = new URL('../../samples/backtest/sample.csv', import.meta.url).pathname;
+    const { series } = await runBacktest(sample, { ...DEFAULT_OPTIONS, config, fill: { kind: 'trade-through', queueAhead: 0 }, zoomMs: 3_600_000 });
+    expect(series.zoom).toHaveLength(MAX_ZOOM_POINTS);
+    expect(series.zoomFills.length).toBeGreaterThan(100);
+    expect(series.zoomFills.length).toBeLessThanOrEqual(MAX_ZOOM_POINTS);
   });
 });
