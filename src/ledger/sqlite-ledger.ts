@@ -13,7 +13,10 @@
  *   sequence number of the last entry it covers; `replay` reads the latest and
  *   the entries after it. The two latest are kept; entries are kept for good
  *   (they are the history, queryable with any SQLite client).
- * - At open, `PRAGMA quick_check`; every row carries a CRC-32 checked when read.
+ * - At open, `PRAGMA quick_check` of the tables a start reads (meta, snapshots),
+ *   and a CRC-32 of every row read; the full `quick_check` of the file runs in
+ *   the checkpoint worker (in front of the start with `fullCheckAtStart`), and
+ *   damage it finds stops every later write (503) and is logged with the path.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -26,8 +29,12 @@ import { LedgerCorruptError, LedgerUnavailableError, type FlushPolicy, type Ledg
 export interface SqliteLedgerOptions {
   fsync: FlushPolicy;
   checkpointIntervalMs: number;
+  /** run the full quick_check before open returns, instead of beside the service */
+  fullCheckAtStart?: boolean;
   /** warnings that need no answer now (a failed background checkpoint) */
   onWarning?: (message: string) => void;
+  /** the background quick_check found damage (writes are refused from then on) */
+  onDamage?: (message: string) => void;
 }
 
 const SCHEMA_VERSION = '1';
@@ -63,6 +70,9 @@ export class SqliteLedger implements Ledger {
   private readonly commit: StatementSync;
   private readonly checkpointer: Checkpointer;
   private closing: Promise<void> | null = null;
+  private damage: string | null = null;
+  /** resolves with null once the full quick_check found nothing, or with what it found */
+  readonly fullCheck: Promise<string | null>;
 
   private constructor(private readonly db: DatabaseSync, path: string, opts: SqliteLedgerOptions) {
     this.location = path;
@@ -72,12 +82,22 @@ export class SqliteLedger implements Ledger {
     this.begin = db.prepare('BEGIN IMMEDIATE');
     this.commit = db.prepare('COMMIT');
     this.seq = (db.prepare('SELECT coalesce(max(seq), 0) AS n FROM entries').get() as { n: number }).n;
+    let checked: (damage: string | null) => void = () => {};
+    this.fullCheck = new Promise((resolve) => (checked = resolve));
     this.checkpointer = new Checkpointer({
       path, synchronous,
       intervalMs: opts.checkpointIntervalMs,
       walMinBytes: opts.fsync === 'never' ? NEVER_WAL_BYTES : 0,
+      fullCheck: opts.fullCheckAtStart !== true,
       onError: opts.onWarning ?? (() => {}),
+      onDamage: (found) => {
+        this.damage = `ledger ${path} is damaged: ${found}`;
+        opts.onDamage?.(`${this.damage}; every write is refused from now on (restore the file from a backup, or move it away and restart)`);
+        checked(found);
+      },
+      onChecked: () => checked(null),
     });
+    if (opts.fullCheckAtStart === true) checked(null);
   }
 
   /**
@@ -96,16 +116,20 @@ export class SqliteLedger implements Ledger {
       throw new LedgerUnavailableError(`ledger ${full} cannot be opened: ${(err as Error).message}`);
     }
     try {
-      let check: { quick_check: string }[];
+      let tables: { name: string }[];
       try {
-        check = db.prepare('PRAGMA quick_check').all() as { quick_check: string }[];
+        tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
+        const checks = opts.fullCheckAtStart === true ? ['PRAGMA quick_check'] : ['meta', 'snapshots'].filter((n) => tables.some((t) => t.name === n)).map((n) => `PRAGMA quick_check(${n})`);
+        for (const sql of checks) {
+          const check = db.prepare(sql).all() as { quick_check: string }[];
+          if (check.length !== 1 || check[0]!.quick_check !== 'ok') throw damaged(check.slice(0, 5).map((r) => r.quick_check).join('; '));
+        }
       } catch (err) {
+        if (err instanceof LedgerCorruptError) throw err;
         throw damaged((err as Error).message);
       }
-      if (check.length !== 1 || check[0]!.quick_check !== 'ok') throw damaged(check.slice(0, 5).map((r) => r.quick_check).join('; '));
       const mode = (db.prepare('PRAGMA journal_mode=WAL').get() as { journal_mode: string }).journal_mode;
       if (mode !== 'wal') throw new LedgerUnavailableError(`ledger ${full}: WAL mode refused (journal_mode is ${mode})`);
-      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
       if (tables.length > 0 && !tables.some((t) => t.name === 'meta')) throw damaged('it is an SQLite database but not a ledger (no meta table)');
       db.exec(SCHEMA);
       const version = db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined;
@@ -140,6 +164,7 @@ export class SqliteLedger implements Ledger {
   /** `append` without the promise, for callers that are synchronous themselves (import, benchmarks). */
   appendSync(entries: readonly LedgerEntry[]): void {
     if (this.closing !== null) throw new LedgerUnavailableError(`ledger ${this.location} is closed`);
+    if (this.damage !== null) throw new LedgerUnavailableError(this.damage);
     let seq = this.seq;
     this.transaction(() => {
       for (const e of entries) this.insert.run(...toRow(++seq, e));
@@ -200,28 +225,40 @@ export class SqliteLedger implements Ledger {
 
   replay(): Recovered {
     const where = `ledger ${this.location}`;
-    const snap = this.db.prepare('SELECT seq, state, crc FROM snapshots ORDER BY seq DESC LIMIT 1').get() as { seq: number; state: string; crc: number } | undefined;
+    // SQLite's own errors on reading (SQLITE_CORRUPT, …) name neither the file nor what to do
+    const damaged = (err: unknown) => err instanceof LedgerCorruptError ? err : new LedgerCorruptError(`${where} is damaged: ${(err as Error).message}; refusing to start on it (restore it from a backup, or move it away to start empty)`);
     let state: LedgerState | null = null;
     let from = 0;
-    if (snap !== undefined) {
-      if (crc32(`${snap.seq}\u001f${snap.state}`) !== snap.crc) {
-        throw new LedgerCorruptError(`${where}: the snapshot after entry ${snap.seq} does not match its checksum; refusing to start on a guess`);
+    let rows: StatementSync;
+    try {
+      const snap = this.db.prepare('SELECT seq, state, crc FROM snapshots ORDER BY seq DESC LIMIT 1').get() as { seq: number; state: string; crc: number } | undefined;
+      if (snap !== undefined) {
+        if (typeof snap.state !== 'string' || crc32(`${snap.seq}\u001f${snap.state}`) !== snap.crc) {
+          throw new LedgerCorruptError(`${where}: the snapshot after entry ${snap.seq} does not match its checksum; refusing to start on a guess`);
+        }
+        state = JSON.parse(snap.state) as LedgerState;
+        if (!Array.isArray(state.agents)) throw new LedgerCorruptError(`${where}: the snapshot after entry ${snap.seq} has no list of agents`);
+        from = snap.seq;
+        if (snap.seq > this.seq) throw new LedgerCorruptError(`${where}: the snapshot covers entries up to ${snap.seq}, but the last is ${this.seq}; refusing to start on a guess`);
       }
-      state = JSON.parse(snap.state) as LedgerState;
-      if (!Array.isArray(state.agents)) throw new LedgerCorruptError(`${where}: the snapshot after entry ${snap.seq} has no list of agents`);
-      from = snap.seq;
+      rows = this.db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE seq > ? ORDER BY seq`);
+      rows.setReturnArrays(true);
+    } catch (err) {
+      throw damaged(err);
     }
-    const rows = this.db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE seq > ? ORDER BY seq`);
-    rows.setReturnArrays(true);
     const last = this.seq;
     function* entries(): Generator<LedgerEntry> {
       let expected = from + 1;
-      for (const r of rows.iterate(from) as Iterable<unknown[]>) {
-        if (r[0] !== expected) throw new LedgerCorruptError(`${where}: entry ${expected} is missing (the next is ${String(r[0])}); refusing to start on a guess`);
-        expected++;
-        yield fromRow(r, where);
+      try {
+        for (const r of rows.iterate(from) as Iterable<unknown[]>) {
+          if (r[0] !== expected) throw new LedgerCorruptError(`${where}: entry ${expected} is missing (the next is ${String(r[0])}); refusing to start on a guess`);
+          expected++;
+          yield fromRow(r, where);
+        }
+      } catch (err) {
+        throw damaged(err);
       }
-      if (expected !== last + 1 && last > from) throw new LedgerCorruptError(`${where}: entries end at ${expected - 1}, not ${last}`);
+      if (last > from && expected !== last + 1) throw new LedgerCorruptError(`${where}: entries end at ${expected - 1}, not ${last}`);
     }
     return { state, entries: entries() };
   }

@@ -49,6 +49,11 @@ export const LedgerSchema = z.object({
   snapshotEveryEntries: z.number().int().min(1).max(10_000_000).default(50_000),
   /** … and at least this often while entries come, ms */
   snapshotIntervalMs: z.number().int().min(1_000).max(86_400_000).default(60_000),
+  /**
+   * the full `PRAGMA quick_check` reads the whole file (0.5–1 s per million fills): by default it runs
+   * beside the service once started (damage found refuses every write after it); true runs it before
+   */
+  fullCheckAtStart: z.boolean().default(false),
   /** a journal of an earlier version (JSON lines) imported on the first start, when the ledger is new; null: none */
   importJournal: z.string().min(1).nullable().default('./data/journal.jsonl'),
 }).strict();

@@ -19,7 +19,9 @@ export function openLedger(config: ServiceConfig['ledger'], registry: AgentRegis
   const ledger = SqliteLedger.open(config.path, {
     fsync: config.fsync,
     checkpointIntervalMs: config.checkpointIntervalMs,
+    fullCheckAtStart: config.fullCheckAtStart,
     onWarning: (message) => log.warn(message),
+    onDamage: (message) => log.error(message),
   });
   try {
     const source = config.importJournal === null ? null : resolve(config.importJournal);
