@@ -168,7 +168,10 @@ export class UpdatePipeline {
   /** One update: fills and positions are committed to the ledger before they are applied. */
   apply(agentId: string, update: Update): Promise<ProcessResult> {
     if (this.ledger !== null && (update.type === 'fill' || update.type === 'position') && this.check(agentId, update) === 'apply') {
-      return this.commit([{ t: 'update', agent: agentId, u: update }], () => this.applyNow(agentId, update));
+      return this.commit([{ t: 'update', agent: agentId, u: update }], () => this.applyNow(agentId, update)).catch((err: unknown) => {
+        if ((err as { code?: string }).code === 'LEDGER_UNAVAILABLE') this.metrics.forAgent(agentId).rejected(update.type, 'LEDGER_UNAVAILABLE');
+        throw err;
+      });
     }
     try {
       return Promise.resolve(this.applyNow(agentId, update));
