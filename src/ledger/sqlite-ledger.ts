@@ -81,7 +81,8 @@ export class SqliteLedger implements Ledger {
     this.insert = db.prepare(`INSERT INTO entries (${ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.begin = db.prepare('BEGIN IMMEDIATE');
     this.commit = db.prepare('COMMIT');
-    this.seq = (db.prepare('SELECT coalesce(max(seq), 0) AS n FROM entries').get() as { n: number }).n;
+    // the last row by the rowid b-tree, O(log n) (coalesce(max(seq), 0) would scan the table)
+    this.seq = (db.prepare('SELECT seq FROM entries ORDER BY seq DESC LIMIT 1').get() as { seq: number } | undefined)?.seq ?? 0;
     let checked: (damage: string | null) => void = () => {};
     this.fullCheck = new Promise((resolve) => (checked = resolve));
     this.checkpointer = new Checkpointer({

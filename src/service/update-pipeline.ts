@@ -42,6 +42,7 @@ export class UpdatePipeline {
   private sinceSnapshot = 0;
   private lastSnapshot = performance.now();
   private closed = false;
+  private closing: Promise<void> | null = null;
 
   constructor(
     private readonly registry: AgentRegistry,
@@ -150,14 +151,16 @@ export class UpdatePipeline {
   }
 
   /** Finishes what is queued, writes a last snapshot, closes the ledger; calling it again does nothing more. */
-  async close(): Promise<void> {
-    if (this.ledger === null) return;
-    if (!this.closed) {
+  close(): Promise<void> {
+    const { ledger } = this;
+    if (ledger === null) return Promise.resolve();
+    this.closing ??= (async () => {
       this.closed = true;
       await this.drain();
       if (this.sinceSnapshot > 0) await this.snapshotNow().catch((err: Error) => this.warn(`last snapshot not written: ${err.message}`));
-    }
-    await this.ledger.close();
+      await ledger.close();
+    })();
+    return this.closing;
   }
 
   /** The agent, or AGENT_NOT_FOUND. */
