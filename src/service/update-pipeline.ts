@@ -21,6 +21,9 @@ import type { QuoteHub } from './quote-hub.js';
 import { ledgerState } from './recovery.js';
 import type { AgentRegistry } from './registry.js';
 
+/** entries waiting for the next commit, past which a change is refused (503) rather than queued */
+export const MAX_PENDING_ENTRIES = 100_000;
+
 export interface SnapshotPolicy {
   /** a snapshot once this many entries were appended since the last one */
   everyEntries: number;
@@ -36,6 +39,7 @@ interface Pending {
 
 export class UpdatePipeline {
   private queue: Pending[] = [];
+  private queuedEntries = 0;
   private scheduled = false;
   private inflight = false;
   private drained: (() => void)[] = [];
@@ -51,6 +55,7 @@ export class UpdatePipeline {
     readonly ledger: Ledger | null,
     private readonly snapshots: SnapshotPolicy = { everyEntries: 50_000, intervalMs: 60_000 },
     private readonly warn: (message: string) => void = () => {},
+    private readonly maxPending: number = MAX_PENDING_ENTRIES,
   ) {}
 
   /**
@@ -67,6 +72,11 @@ export class UpdatePipeline {
       }
     }
     if (this.closed) return Promise.reject(new LEDGER_UNAVAILABLE('the service is shutting down'));
+    // bounded: a ledger slower than the arrivals refuses the excess instead of holding it in memory
+    if (this.queuedEntries + entries.length > this.maxPending) {
+      return Promise.reject(new LEDGER_UNAVAILABLE(`${this.queuedEntries} entries already wait for the next commit (at most ${this.maxPending})`));
+    }
+    this.queuedEntries += entries.length;
     return new Promise<T>((resolve, reject) => {
       this.queue.push({
         entries,
@@ -91,6 +101,7 @@ export class UpdatePipeline {
     if (this.queue.length === 0 || this.ledger === null) return this.idle();
     const group = this.queue;
     this.queue = [];
+    this.queuedEntries = 0;
     const entries = group.length === 1 ? group[0]!.entries : group.flatMap((g) => g.entries);
     this.inflight = true;
     this.ledger.append(entries).then(

@@ -20,7 +20,7 @@ afterEach(async () => {
   await Promise.all(pipelines.splice(0).map((p) => p.close()));
 });
 
-function setup(snapshotEvery = 1_000_000) {
+function setup(snapshotEvery = 1_000_000, maxPending?: number) {
   const ledger = SqliteLedger.open(join(tempDir(), 'q.db'), { fsync: 'interval', checkpointIntervalMs: 100 });
   const commits: LedgerEntry[][] = [];
   const append = ledger.append.bind(ledger);
@@ -32,7 +32,7 @@ function setup(snapshotEvery = 1_000_000) {
   registry.create('a', { volatility: { default: 1 } });
   const hub = new QuoteHub({ highWaterBytes: 1 << 20, onConflate: () => {} });
   const metrics = new ServiceMetrics(0.0003, 1_000, { agents: () => registry.all(), wsClients: () => 0, wsSubscriptions: () => 0 });
-  const pipeline = new UpdatePipeline(registry, hub, metrics, ledger, { everyEntries: snapshotEvery, intervalMs: 3_600_000 });
+  const pipeline = new UpdatePipeline(registry, hub, metrics, ledger, { everyEntries: snapshotEvery, intervalMs: 3_600_000 }, () => {}, maxPending);
   pipelines.push(pipeline);
   return { ledger, commits, registry, pipeline };
 }
@@ -61,6 +61,17 @@ describe('UpdatePipeline with the SQLite ledger', () => {
     await pipeline.apply('a', { type: 'mid', symbol: 'X', mid: 105, time: 2_000 });
     await pipeline.apply('a', fill(10));
     expect(commits.map((c) => c.length)).toEqual([10, 1]);
+  });
+
+  it('the entries waiting for the next commit are bounded: past the bound a change is refused, not queued', async () => {
+    const { commits, registry, pipeline } = setup(1_000_000, 5);
+    const r = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => pipeline.apply('a', fill(i))));
+    expect(r.map((x) => x.status)).toEqual([...Array(5).fill('fulfilled'), ...Array(3).fill('rejected')]);
+    expect((r[7] as PromiseRejectedResult).reason.message).toMatch(/5 entries already wait for the next commit \(at most 5\)/);
+    expect([commits.map((c) => c.length), registry.get('a').view('X')!.position]).toEqual([[5], 5]);
+    // the next turn has room again
+    await pipeline.apply('a', fill(9));
+    expect(registry.get('a').view('X')!.position).toBe(6);
   });
 
   it('a refused transaction applies none of its group, and the next one goes through', async () => {
