@@ -24,6 +24,12 @@ export type LedgerEntry =
 /** The whole durable state: every agent as it snapshots itself (configuration, pause, inventory, fill ids, fill ring). */
 export interface LedgerState {
   agents: AgentSnapshot[];
+  /**
+   * the ids of the agents the service's configuration named when the snapshot was taken: at start an
+   * agent of the configuration that is neither in the snapshot nor here is new and is created; one that
+   * is here but not in the snapshot was deleted and stays deleted
+   */
+  configured?: string[];
 }
 
 export interface Recovered {

@@ -89,10 +89,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   for (const [id, agentConfig] of Object.entries(config.agents)) registry.create(id, agentConfig);
 
-  const ledger = openLedger(config.ledger, registry, app.log);
+  const ledger = openLedger(config.ledger, registry, app.log, Object.keys(config.agents));
   const pipeline = new UpdatePipeline(
     registry, hub, metrics, ledger,
-    { everyEntries: config.ledger.snapshotEveryEntries, intervalMs: config.ledger.snapshotIntervalMs },
+    { everyEntries: config.ledger.snapshotEveryEntries, intervalMs: config.ledger.snapshotIntervalMs, configured: Object.keys(config.agents) },
     (message) => app.log.warn(message),
   );
   const routes: Quoting['routes'] = [];

@@ -10,7 +10,7 @@ import type { ServiceConfig } from './config.js';
 import { importJournal, ledgerState, restore } from './recovery.js';
 import type { AgentRegistry } from './registry.js';
 
-export function openLedger(config: ServiceConfig['ledger'], registry: AgentRegistry, log: FastifyBaseLogger): SqliteLedger | null {
+export function openLedger(config: ServiceConfig['ledger'], registry: AgentRegistry, log: FastifyBaseLogger, configured: readonly string[]): SqliteLedger | null {
   if (config.path === null) {
     log.warn('the ledger is off (LEDGER_PATH=off): fills, positions and agent changes are not durable and are lost at exit');
     return null;
@@ -28,7 +28,7 @@ export function openLedger(config: ServiceConfig['ledger'], registry: AgentRegis
     if (source !== null && ledger.isEmpty() && existsSync(source)) {
       const report = importJournal(registry, source, (m) => log.warn(m));
       for (const skipped of report.skipped) log.warn({ skipped }, 'journal entry no longer applies');
-      ledger.importSnapshot(ledgerState(registry), source);
+      ledger.importSnapshot(ledgerState(registry, configured), source);
       log.info({ from: source, to: ledger.location, entries: report.entries, agents: report.agents }, 'journal imported into the ledger (once; the file is left as it was)');
     } else {
       const report = restore(registry, ledger.replay());

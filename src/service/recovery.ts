@@ -24,17 +24,23 @@ export interface RecoveryReport {
   skipped: string[];
 }
 
-/** Everything a restart must keep. */
-export function ledgerState(registry: AgentRegistry): LedgerState {
-  return { agents: Array.from(registry.all(), (a) => a.snapshot()) };
+/** Everything a restart must keep; `configured`: the ids of the agents in the service's configuration. */
+export function ledgerState(registry: AgentRegistry, configured: readonly string[] = []): LedgerState {
+  return { agents: Array.from(registry.all(), (a) => a.snapshot()), configured: [...configured] };
 }
 
-/** Replaces the registry's agents by the ledger's: the snapshot, then every entry after it. */
+/**
+ * Replaces the registry's agents (those of the configuration) by the ledger's:
+ * the snapshot, then every entry after it. An agent of the configuration the
+ * snapshot has never heard of is new and stays.
+ */
 export function restore(registry: AgentRegistry, recovered: Recovered): RecoveryReport {
   const report: RecoveryReport = { agents: 0, snapshot: recovered.state !== null, entries: 0, updates: 0, skipped: [] };
-  if (recovered.state !== null) {
-    for (const a of [...registry.all()]) registry.delete(a.id);
-    for (const snap of recovered.state.agents) registry.put(MarketMakerAgent.fromSnapshot(snap));
+  const { state } = recovered;
+  if (state !== null) {
+    const known = new Set([...state.agents.map((a) => a.id), ...(state.configured ?? [])]);
+    for (const a of [...registry.all()]) if (known.has(a.id)) registry.delete(a.id);
+    for (const snap of state.agents) registry.put(MarketMakerAgent.fromSnapshot(snap));
   }
   for (const e of recovered.entries) {
     report.entries++;

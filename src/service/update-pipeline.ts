@@ -29,6 +29,8 @@ export interface SnapshotPolicy {
   everyEntries: number;
   /** and at least this often while entries keep coming, ms */
   intervalMs: number;
+  /** the ids of the agents in the service's configuration, recorded in each snapshot */
+  configured?: readonly string[];
 }
 
 interface Pending {
@@ -153,7 +155,7 @@ export class UpdatePipeline {
   async snapshotNow(): Promise<{ sequence: number; agents: number }> {
     if (this.ledger === null) throw new Error('no ledger');
     await this.drain();
-    const state = ledgerState(this.registry);
+    const state = ledgerState(this.registry, this.snapshots.configured);
     // counted as done even if it fails, so a full disk is not retried at every commit
     this.sinceSnapshot = 0;
     this.lastSnapshot = performance.now();
