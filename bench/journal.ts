@@ -93,7 +93,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
   const n = opts.quick ? 5_000 : 50_000;
   const nAlways = opts.quick ? 200 : 2_000;
   // both above the default fillIdMemory (100,000 ids an agent remembers, held in its snapshot): state, not history
-  const histories = opts.quick ? [120_000, 360_000] : [200_000, 2_000_000];
+  const histories = opts.quick ? [110_000, 220_000] : [200_000, 2_000_000];
   const dir = mkdtempSync(join(tmpdir(), 'mm-bench-ledger-'));
   const list = Array.from({ length: n + 10 * n }, (_, i) => fillEntry(i));
   let sink = 0;
