@@ -8,6 +8,7 @@
  * code does not know, stops the import rather than guess an inventory.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import type { AgentSnapshot } from '../agent/agent-snapshot.js';
 import type { MarketMakerConfig } from '../agent/config.js';
 import type { FillUpdate, PositionUpdate } from '../agent/updates.js';
@@ -23,28 +24,32 @@ export type JournalEntry =
 
 const KNOWN = new Set(['agent', 'delete', 'pause', 'resume', 'update', 'snapshot']);
 const CHUNK = 1 << 20;
+/** a line longer than this is not a journal entry: the import stops rather than hold it */
+const MAX_LINE = 64 * CHUNK;
 
 /** The entries of the journal at `path`, in order; `warn` hears about a torn last line. */
-export function* readJournal(path: string, warn: (message: string) => void): Generator<JournalEntry> {
+export function* readJournal(path: string, warn: (message: string) => void, chunkBytes = CHUNK): Generator<JournalEntry> {
   const fd = openSync(path, 'r');
   try {
-    const buf = Buffer.allocUnsafe(CHUNK);
+    const buf = Buffer.allocUnsafe(chunkBytes);
+    // a chunk may end inside a multi-byte character: the decoder keeps its first bytes for the next chunk
+    const decoder = new StringDecoder('utf8');
     let carry = '';
     let line = 0;
     for (;;) {
-      const n = readSync(fd, buf, 0, CHUNK, null);
+      const n = readSync(fd, buf, 0, chunkBytes, null);
       if (n === 0) break;
-      // a chunk may end inside a multi-byte character: keep the bytes of the last line as text only once complete
-      const text = carry + buf.toString('utf8', 0, n);
+      const text = carry + decoder.write(buf.subarray(0, n));
       const lines = text.split('\n');
       carry = lines.pop()!;
-      if (Buffer.byteLength(carry) > 64 * CHUNK) throw new LedgerCorruptError(`journal ${path}: a line longer than 64 MiB after line ${line}`);
+      if (carry.length > MAX_LINE) throw new LedgerCorruptError(`journal ${path}: a line longer than 64 MiB after line ${line}`);
       for (const l of lines) {
         line++;
         if (l === '') continue;
         yield parseLine(path, line, l);
       }
     }
+    carry += decoder.end();
     if (carry !== '') warn(`journal ${path}: torn last line (${Buffer.byteLength(carry)} bytes without a newline) left out`);
   } finally {
     closeSync(fd);
