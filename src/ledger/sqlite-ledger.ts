@@ -18,7 +18,7 @@
  *   the checkpoint worker (in front of the start with `fullCheckAtStart`), and
  *   damage it finds stops every later write (503) and is logged with the path.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { crc32 } from 'node:zlib';
@@ -143,10 +143,6 @@ export class SqliteLedger implements Ledger {
       // SQLITE_FULL while creating the schema, a read-only directory, …
       throw new LedgerUnavailableError(`ledger ${full} cannot be opened: ${(err as Error).message}`);
     }
-  }
-
-  static exists(path: string): boolean {
-    return existsSync(resolve(path));
   }
 
   get lastSequence(): number {
