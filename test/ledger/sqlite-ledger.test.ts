@@ -182,6 +182,28 @@ describe('SqliteLedger', () => {
     });
   });
 
+  it('damage where a start does not read: found by the full check beside the service, and every later write refused', async () => {
+    const path = join(tempDir(), 'q.db');
+    const l = open(path);
+    for (let b = 0; b < 10; b++) await l.append(Array.from({ length: 500 }, (_, i) => fill(b * 500 + i)));
+    await l.snapshot({ agents: [] });
+    await l.close();
+    // an entries page in the middle of the file (the start reads the snapshot and the last entry only): an invalid b-tree page type
+    const bytes = readFileSync(path);
+    const page = Math.floor((bytes.length / 4_096) * 0.4);
+    bytes[page * 4_096] = 0x00;
+    writeFileSync(path, bytes);
+
+    const started = open(path);
+    expect([...started.replay().entries]).toEqual([]);
+    const found = await started.fullCheck;
+    expect(found).not.toBeNull();
+    await expect(started.append([fill(9_999)])).rejects.toThrow(new RegExp(`ledger ${path} is damaged`));
+    await started.close();
+    // the same file with fullCheckAtStart: the start itself stops, naming the file
+    expect(() => open(path, true)).toThrow(new RegExp(`ledger ${path} is damaged`));
+  });
+
   it('close() is idempotent and refuses later writes', async () => {
     const l = open(join(tempDir(), 'q.db'));
     await l.append([fill(1)]);
