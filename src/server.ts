@@ -5,6 +5,7 @@
  */
 import { buildApp, createLogger } from './service/app.js';
 import { ConfigError, listenHost, loadServiceConfig } from './service/config.js';
+import { LedgerCorruptError, LedgerUnavailableError } from './ledger/ledger.js';
 
 async function main(): Promise<void> {
   let config;
@@ -19,7 +20,19 @@ async function main(): Promise<void> {
   }
 
   const logger = createLogger(config.logLevel);
-  const app = await buildApp({ config, logger });
+  let app;
+  try {
+    app = await buildApp({ config, logger });
+  } catch (err) {
+    // a ledger that cannot be read exactly or opened stops the start with what and where, without a stack
+    if (err instanceof LedgerCorruptError || err instanceof LedgerUnavailableError) {
+      logger.fatal(err.message);
+      logger.flush();
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -4,7 +4,7 @@
  * event loop. Started by `servers.ts` with an IPC channel:
  *
  *   app       the real service: buildApp() with a silent logger, on 127.0.0.1:0, with a
- *             write token configured and the journal on (in a temporary directory)
+ *             write token configured and the ledger on (in a temporary directory)
  *   bare      bare Fastify: the same routes parse the same JSON bodies and answer {};
  *             and POST …/mid-sized answers a pre-serialised reply of a real update's size
  *   bare-ws   bare Fastify + a bare `ws` server: POST …/mid parses the body and
@@ -51,12 +51,12 @@ function sampleReply(): string {
 
 async function build(kind: ServerKind): Promise<{ app: FastifyInstance; onTemplate: (prefix: string, suffix: string) => void }> {
   if (kind === 'app') {
-    // as deployed: a write token (so every write is authenticated) and the journal on, in a fresh directory
+    // as deployed: a write token (so every write is authenticated) and the ledger on, in a fresh directory
     const dir = mkdtempSync(join(tmpdir(), 'mm-bench-'));
     const config = parseServiceConfig({
       port: 0, logLevel: 'silent',
       auth: { writeTokens: [BENCH_TOKEN] },
-      journal: { path: join(dir, 'journal.jsonl') },
+      ledger: { path: join(dir, 'quoting.db'), importJournal: null },
       limits: { maxSubscriptionsPerConnection: 10_000 },
     });
     const app = await buildApp({ config, logger: pino({ level: 'silent' }) });

@@ -6,16 +6,16 @@ import { randomUUID } from 'node:crypto';
 import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
-import { Journal } from '../journal/journal.js';
+import type { Ledger } from '../ledger/ledger.js';
 import { installAuth } from './auth.js';
 import type { ServiceConfig } from './config.js';
 import { errorResponse, ROUTE_NOT_FOUND } from './errors.js';
 import { ServiceMetrics } from './metrics.js';
 import { QuoteHub } from './quote-hub.js';
-import { restore, snapshotEntries } from './recovery.js';
+import { openLedger } from './open-ledger.js';
 import { AgentRegistry } from './registry.js';
 import { agentRoutes } from './routes/agents.js';
-import { journalRoutes } from './routes/journal.js';
+import { ledgerRoutes } from './routes/ledger.js';
 import { opsRoutes } from './routes/ops.js';
 import { readRoutes } from './routes/reads.js';
 import { streamRoutes } from './routes/stream.js';
@@ -37,7 +37,7 @@ export interface Quoting {
   hub: QuoteHub;
   metrics: ServiceMetrics;
   pipeline: UpdatePipeline;
-  journal: Journal | null;
+  ledger: Ledger | null;
 }
 
 declare module 'fastify' {
@@ -89,26 +89,17 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   for (const [id, agentConfig] of Object.entries(config.agents)) registry.create(id, agentConfig);
 
-  let journal: Journal | null = null;
-  if (config.journal.path !== null) {
-    const opened = Journal.open(config.journal.path, config.journal);
-    journal = opened.journal;
-    for (const w of opened.warnings) app.log.warn(w);
-    const report = restore(registry, opened.entries);
-    for (const skipped of report.skipped) app.log.warn({ skipped }, 'journal entry no longer applies');
-    app.log.info({ path: journal.path, entries: opened.entries.length, updates: report.updates, agents: report.agents }, 'journal replayed');
-    if (journal.sizeBytes > config.journal.compactAtBytes) {
-      const before = journal.sizeBytes;
-      journal.compact(snapshotEntries(registry));
-      app.log.info({ before, after: journal.sizeBytes }, 'journal compacted');
-    }
-  }
-  const pipeline = new UpdatePipeline(registry, hub, metrics, journal);
+  const ledger = openLedger(config.ledger, registry, app.log, Object.keys(config.agents));
+  const pipeline = new UpdatePipeline(
+    registry, hub, metrics, ledger,
+    { everyEntries: config.ledger.snapshotEveryEntries, intervalMs: config.ledger.snapshotIntervalMs, configured: Object.keys(config.agents) },
+    (message) => app.log.warn(message),
+  );
   const routes: Quoting['routes'] = [];
   app.addHook('onRoute', (r) => {
     for (const method of [r.method].flat()) routes.push({ method, url: r.url });
   });
-  app.decorate('quoting', { routes, registry, hub, metrics, pipeline, journal });
+  app.decorate('quoting', { routes, registry, hub, metrics, pipeline, ledger });
 
   // registered before any hook of ours, so its own hooks (which free refused upgrades) run first
   await app.register(websocket, {
@@ -149,7 +140,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.addHook('onClose', async () => {
     clearInterval(heartbeat);
     hub.close();
-    journal?.close();
+    // what is queued is committed and applied, a last snapshot written, the ledger closed (idempotent)
+    await pipeline.close();
   });
 
   await app.register(opsRoutes, { metrics, isReady: () => !closing });
@@ -161,6 +153,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     maxSubscriptions: config.limits.maxSubscriptionsPerConnection,
     maxClients: config.limits.maxWsClients,
   });
-  await app.register(journalRoutes, { registry, journal });
+  await app.register(ledgerRoutes, { pipeline });
   return app;
 }

@@ -36,14 +36,26 @@ export const AuthSchema = z.object({
   protectMetrics: z.boolean().default(false),
 }).strict();
 
-export const JournalSchema = z.object({
-  /** append-only journal of fills, positions and agent changes; null turns durability off */
-  path: z.string().min(1).nullable().default('./data/journal.jsonl'),
-  /** when an entry reaches the disk: every write, at most every fsyncIntervalMs, or when the OS decides */
+export const LedgerSchema = z.object({
+  /** the SQLite database of fills, positions, agent changes and snapshots; null runs without durability */
+  path: z.string().min(1).nullable().default('./data/quoting.db'),
+  /**
+   * when a commit reaches the disk: `always` at every commit (synchronous=FULL), `interval` at the
+   * checkpoint every checkpointIntervalMs, `never` at a checkpoint once the WAL passes 64 MiB (both NORMAL)
+   */
   fsync: z.enum(['always', 'interval', 'never']).default('interval'),
-  fsyncIntervalMs: z.number().int().min(1).max(60_000).default(100),
-  /** the journal is compacted into a snapshot at start-up when larger than this */
-  compactAtBytes: z.number().int().min(1_024).default(64 * 1_048_576),
+  checkpointIntervalMs: z.number().int().min(10).max(60_000).default(100),
+  /** a snapshot of every agent after this many entries … */
+  snapshotEveryEntries: z.number().int().min(1).max(10_000_000).default(50_000),
+  /** … and at least this often while entries come, ms */
+  snapshotIntervalMs: z.number().int().min(1_000).max(86_400_000).default(60_000),
+  /**
+   * the full `PRAGMA quick_check` reads the whole file (0.5–1 s per million fills): by default it runs
+   * beside the service once started (damage found refuses every write after it); true runs it before
+   */
+  fullCheckAtStart: z.boolean().default(false),
+  /** a journal of an earlier version (JSON lines) imported on the first start, when the ledger is new; null: none */
+  importJournal: z.string().min(1).nullable().default('./data/journal.jsonl'),
 }).strict();
 
 export const ServiceConfigSchema = z.object({
@@ -60,7 +72,7 @@ export const ServiceConfigSchema = z.object({
   latencyWindow: z.number().int().min(100).max(1_000_000).default(10_000),
   limits: LimitsSchema.default(LimitsSchema.parse({})),
   auth: AuthSchema.default(AuthSchema.parse({})),
-  journal: JournalSchema.default(JournalSchema.parse({})),
+  ledger: LedgerSchema.default(LedgerSchema.parse({})),
 }).strict();
 
 export type ServiceConfig = z.infer<typeof ServiceConfigSchema>;
@@ -87,7 +99,8 @@ const list = (raw: string) => raw.split(',').map((t) => t.trim()).filter((t) => 
 /**
  * Defaults ← CONFIG_FILE (JSON) ← environment: PORT, HOST, LOG_LEVEL, HEARTBEAT_MS,
  * API_TOKENS and READ_TOKENS (comma-separated), METRICS_PROTECTED (true/false),
- * JOURNAL_PATH ("" or "off" disables), JOURNAL_FSYNC.
+ * LEDGER_PATH ("" or "off" runs without durability), LEDGER_FSYNC, JOURNAL_PATH (the journal of an
+ * earlier version to import on the first start; "" or "off": none).
  */
 export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   let input: Record<string, unknown> = {};
@@ -122,10 +135,12 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     auth.protectMetrics = env.METRICS_PROTECTED === 'true';
   }
   input.auth = auth;
-  const journal = { ...(input.journal as object | undefined) } as Record<string, unknown>;
-  if (env.JOURNAL_PATH !== undefined) journal.path = env.JOURNAL_PATH === '' || env.JOURNAL_PATH === 'off' ? null : env.JOURNAL_PATH;
-  if (env.JOURNAL_FSYNC) journal.fsync = env.JOURNAL_FSYNC;
-  input.journal = journal;
+  const ledger = { ...(input.ledger as object | undefined) } as Record<string, unknown>;
+  const pathOrOff = (raw: string) => (raw === '' || raw === 'off' ? null : raw);
+  if (env.LEDGER_PATH !== undefined) ledger.path = pathOrOff(env.LEDGER_PATH);
+  if (env.LEDGER_FSYNC) ledger.fsync = env.LEDGER_FSYNC;
+  if (env.JOURNAL_PATH !== undefined) ledger.importJournal = pathOrOff(env.JOURNAL_PATH);
+  input.ledger = ledger;
   return parseServiceConfig(input);
 }
 

@@ -23,7 +23,7 @@ export const PAYLOAD_TOO_LARGE = createError('PAYLOAD_TOO_LARGE', '%s', 413);
 export const BATCH_TOO_LARGE = createError('BATCH_TOO_LARGE', 'a batch holds at most %s updates', 413);
 export const UNSUPPORTED_MEDIA_TYPE = createError('UNSUPPORTED_MEDIA_TYPE', '%s', 415);
 export const BAD_REQUEST = createError('BAD_REQUEST', '%s', 400);
-export const JOURNAL_UNAVAILABLE = createError('JOURNAL_UNAVAILABLE', 'the journal cannot be written: %s', 503);
+export const LEDGER_UNAVAILABLE = createError('LEDGER_UNAVAILABLE', 'the ledger cannot be written: %s', 503);
 
 export interface ErrorBody {
   error: { code: string; message: string; field?: string };
@@ -59,8 +59,8 @@ export function errorResponse(err: unknown): { status: number; body: ErrorBody }
   if (err instanceof Error) {
     const e = err as Error & { code?: string; statusCode?: number; field?: string };
     const status = e.statusCode ?? 500;
-    // 503 is the one 5xx with something to say: the journal cannot take the write, try later
-    if ((status >= 400 && status < 500) || e.code === 'JOURNAL_UNAVAILABLE') {
+    // 503 is the one 5xx with something to say: the ledger cannot take the write, try later
+    if ((status >= 400 && status < 500) || e.code === 'LEDGER_UNAVAILABLE') {
       const code = (e.code && FASTIFY_CODES[e.code]) ?? (e.code && !e.code.startsWith('FST_') ? e.code : 'BAD_REQUEST');
       return respond(status, code, e.message, e.field);
     }
