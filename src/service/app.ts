@@ -21,6 +21,7 @@ import { readRoutes } from './routes/reads.js';
 import { streamRoutes } from './routes/stream.js';
 import { updateRoutes } from './routes/updates.js';
 import { UpdatePipeline } from './update-pipeline.js';
+import { warmUp } from './warm-up.js';
 
 export interface AppOptions {
   config: ServiceConfig;
@@ -104,6 +105,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     }
   }
   const pipeline = new UpdatePipeline(registry, hub, metrics, journal);
+  // scratch agents take the JIT through every update type (no real state touched); synchronous and
+  // before any route is registered, so /readyz cannot answer ready before it is done
+  const warm = warmUp(Array.from(registry.all(), (a) => a.config), metrics.scratch());
+  app.log.info(warm, 'hot path warmed up');
   const routes: Quoting['routes'] = [];
   app.addHook('onRoute', (r) => {
     for (const method of [r.method].flat()) routes.push({ method, url: r.url });
@@ -149,6 +154,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.addHook('onClose', async () => {
     clearInterval(heartbeat);
     hub.close();
+    metrics.close();
     journal?.close();
   });
 
