@@ -23,7 +23,7 @@ import { performance } from 'node:perf_hooks';
 import { MarketMakerAgent, type Update } from '../src/agent/index.js';
 import { runDemo } from '../scripts/demo/feed.js';
 import { DEFAULTS } from '../scripts/demo/args.js';
-import { ALL_UPDATE_TYPES, allocationByType } from './support/allocation.js';
+import { ALL_UPDATE_TYPES, allocationByType, processAsTheServiceDoes } from './support/allocation.js';
 import { nsHistogram, percentiles, recordMs } from './support/hdr.js';
 import { mainIf, RESULTS_DIR, row, type BenchOptions, type BenchResult, type Row } from './support/report.js';
 import { MarketStream, SEED } from './process.js';
@@ -145,7 +145,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
   const started = performance.now();
   const seconds = opts.quick ? 5 : 60;
   const hotP99 = hotLoopP99Ns(opts.quick ? 50_000 : 200_000);
-  const byType = allocationByType(() => new MarketMakerAgent('alloc'), (agent, u) => agent.process(u), opts.quick ? 20_000 : 100_000);
+  const byType = allocationByType(() => new MarketMakerAgent('alloc'), processAsTheServiceDoes, opts.quick ? 20_000 : 100_000);
   const runs: LiveFigures[] = [];
   for (const rate of [100, 1_000]) runs.push(await liveRun(rate, seconds));
 

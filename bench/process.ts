@@ -18,7 +18,7 @@ import { MarketMakerAgent } from '../src/agent/index.js';
 import type { Update } from '../src/agent/index.js';
 import { optimalSpread, reservationPrice } from '../src/model/avellaneda-stoikov.js';
 import { seededUniform, type Uniform } from '../src/sim/random.js';
-import { ALL_UPDATE_TYPES, allocationByType, allocationPerCall } from './support/allocation.js';
+import { ALL_UPDATE_TYPES, allocationByType, allocationPerCall, processAsTheServiceDoes } from './support/allocation.js';
 import { GcWatch, settledHeap } from './support/gc.js';
 import { nsHistogram, percentiles, recordMs, type Percentiles } from './support/hdr.js';
 import { mainIf, row, type BenchOptions, type BenchResult, type Row } from './support/report.js';
@@ -188,11 +188,6 @@ function untimedProcess(agent: MarketMakerAgent, updates: readonly Update[]): { 
     if (r.quote !== null) sink += r.quote.seq;
   }
   return { ms: performance.now() - t0, sink };
-}
-
-/** process() as the update pipeline calls it */
-function processAsTheServiceDoes(agent: MarketMakerAgent, u: Update) {
-  return agent.process(u);
 }
 
 /**

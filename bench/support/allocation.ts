@@ -5,6 +5,7 @@
  */
 import { getHeapStatistics } from 'node:v8';
 import type { MarketMakerAgent, ProcessResult, Update, UpdateType } from '../../src/agent/index.js';
+import { DECISIONS } from '../../src/agent/quote.js';
 
 export interface Allocation {
   bytesPerUpdate: number;
@@ -95,4 +96,11 @@ export function allocationByType(
     t += n;
   }
   return result;
+}
+
+const scratch: ProcessResult = { symbol: '', outcome: 'no-quote', quote: null, decision: DECISIONS.noMid, breach: false, withdrawn: false };
+
+/** process() as the service's update pipeline calls it: the result written into one reused object */
+export function processAsTheServiceDoes(agent: MarketMakerAgent, u: Update): ProcessResult {
+  return agent.process(u, scratch);
 }

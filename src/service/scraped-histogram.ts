@@ -47,7 +47,8 @@ interface ExportedValue {
   sharedLabels: Record<string, string | number>;
   value: number;
   metricName: string;
-  exemplar?: undefined;
+  /** as prom-client's histogram without exemplars: null on buckets, absent on _sum and _count */
+  exemplar?: null;
 }
 
 export class ScrapedHistogram<L extends string> extends Histogram<L> {
@@ -66,9 +67,9 @@ export class ScrapedHistogram<L extends string> extends Histogram<L> {
       let acc = 0;
       for (let i = 0; i < buckets.length; i++) {
         acc += c.counts[i]!;
-        values.push({ labels: { le: buckets[i]! }, sharedLabels: labels as Record<string, string>, value: acc, metricName: `${name}_bucket` });
+        values.push({ labels: { le: buckets[i]! }, sharedLabels: labels as Record<string, string>, value: acc, metricName: `${name}_bucket`, exemplar: null });
       }
-      values.push({ labels: { le: '+Inf' }, sharedLabels: labels as Record<string, string>, value: c.count, metricName: `${name}_bucket` });
+      values.push({ labels: { le: '+Inf' }, sharedLabels: labels as Record<string, string>, value: c.count, metricName: `${name}_bucket`, exemplar: null });
       values.push({ labels: {}, sharedLabels: labels as Record<string, string>, value: c.sum, metricName: `${name}_sum` });
       values.push({ labels: {}, sharedLabels: labels as Record<string, string>, value: c.count, metricName: `${name}_count` });
     }
@@ -79,7 +80,7 @@ export class ScrapedHistogram<L extends string> extends Histogram<L> {
     const data = await this.getForPromString();
     return {
       ...data,
-      values: data.values.map((v) => ({ value: v.value, metricName: v.metricName, labels: { ...v.sharedLabels, ...v.labels } as LabelValues<L> })),
+      values: data.values.map((v) => ({ value: v.value, metricName: v.metricName, exemplar: v.exemplar, labels: { ...v.sharedLabels, ...v.labels } as LabelValues<L> })),
     } as unknown as Awaited<ReturnType<Histogram<L>['get']>>;
   }
 }

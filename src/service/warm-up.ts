@@ -7,14 +7,14 @@
  * the timings. Nothing real is touched: the scratch agents are in no registry, journal, hub or
  * metrics registry, and are garbage once this returns.
  */
-import { MarketMakerAgent } from '../agent/market-maker-agent.js';
+import { MarketMakerAgent, parseConfig } from '../agent/market-maker-agent.js';
 import type { MarketMakerConfig } from '../agent/config.js';
 import { DECISIONS, type ProcessResult } from '../agent/quote.js';
 import type { Update } from '../agent/updates.js';
 import type { AgentMetrics } from './metrics.js';
 
 /** rounds over the symbols; each round is one update of every type per symbol */
-export const WARM_UP_ROUNDS = 500;
+export const WARM_UP_ROUNDS = 300;
 const SYMBOLS_AT_ONCE = 4;
 /** rounds each symbol takes before new ones replace it */
 const ROUNDS_PER_SYMBOL = 5;
@@ -35,10 +35,11 @@ export function warmUp(configs: Iterable<MarketMakerConfig>, metrics: AgentMetri
   let updates = 0;
   let refused = 0;
   // the default configuration and each distinct one the service starts with
-  const distinct = new Map<string, MarketMakerConfig | undefined>([['default', undefined]]);
+  const defaults = parseConfig({});
+  const distinct = new Map<string, MarketMakerConfig>([[JSON.stringify(defaults), defaults]]);
   for (const c of configs) distinct.set(JSON.stringify(c), c);
   for (const config of distinct.values()) {
-    const agent = new MarketMakerAgent('warm-up', config ?? {});
+    const agent = new MarketMakerAgent('warm-up', config);
     agents++;
     // a day before now, so a finite horizon configured with a session time sees ordinary times
     let time = now - 86_400_000;
