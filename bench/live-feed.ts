@@ -23,7 +23,7 @@ import { performance } from 'node:perf_hooks';
 import { MarketMakerAgent, type Update } from '../src/agent/index.js';
 import { runDemo } from '../scripts/demo/feed.js';
 import { DEFAULTS } from '../scripts/demo/args.js';
-import { ALL_UPDATE_TYPES, allocationByType, processAsTheServiceDoes } from './support/allocation.js';
+import { ALL_UPDATE_TYPES, allocationByType, pipelineAllocation, processAsTheServiceDoes } from './support/allocation.js';
 import { nsHistogram, percentiles, recordMs } from './support/hdr.js';
 import { mainIf, RESULTS_DIR, row, type BenchOptions, type BenchResult, type Row } from './support/report.js';
 import { MarketStream, SEED } from './process.js';
@@ -146,6 +146,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
   const seconds = opts.quick ? 5 : 60;
   const hotP99 = hotLoopP99Ns(opts.quick ? 50_000 : 200_000);
   const byType = allocationByType(() => new MarketMakerAgent('alloc'), processAsTheServiceDoes, opts.quick ? 20_000 : 100_000);
+  const midViaPipeline = pipelineAllocation('mid', opts.quick ? 20_000 : 100_000);
   const runs: LiveFigures[] = [];
   for (const rate of [100, 1_000]) runs.push(await liveRun(rate, seconds));
 
@@ -172,6 +173,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
     rows.push(row(B, `process() allocation per ${t} update`, byType[t].bytesPerUpdate, 'B/upd',
       t === 'mid' ? { target: '0 B', pass: byType[t].bytesPerUpdate === 0 } : {}));
   }
+  rows.push(row(B, 'allocation per mid update through the update pipeline', midViaPipeline.bytesPerUpdate, 'B/upd', { baseline: { name: 'process() alone', value: byType.mid.bytesPerUpdate } }));
   const notes = [
     `Feed: the demo's generator, ${SYMBOLS.length} symbols, batches of fills, volatility changes and mids, seed 22, ${seconds} s per rate, a fresh server per rate (write token, journal on); rates are nominal, the achieved ones are in the table.`,
     `p99/p99.9: the service's own gauges over a window covering the whole run; over budget: histogram count − the 300 µs bucket.`,
@@ -185,7 +187,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
     seconds: (performance.now() - started) / 1_000,
     rows,
     notes,
-    data: { runs, hotLoopP99Ns: hotP99, allocationByType: byType, targets: { p99Us: 20, overBudgetPer: 100_000, midBytes: 0 } },
+    data: { runs, hotLoopP99Ns: hotP99, allocationByType: byType, midViaPipeline, targets: { p99Us: 20, overBudgetPer: 100_000, midBytes: 0 } },
   };
 }
 

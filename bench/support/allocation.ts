@@ -6,6 +6,10 @@
 import { getHeapStatistics } from 'node:v8';
 import type { MarketMakerAgent, ProcessResult, Update, UpdateType } from '../../src/agent/index.js';
 import { DECISIONS } from '../../src/agent/quote.js';
+import { ServiceMetrics } from '../../src/service/metrics.js';
+import { QuoteHub } from '../../src/service/quote-hub.js';
+import { AgentRegistry } from '../../src/service/registry.js';
+import { UpdatePipeline } from '../../src/service/update-pipeline.js';
 
 export interface Allocation {
   bytesPerUpdate: number;
@@ -103,4 +107,31 @@ const scratch: ProcessResult = { symbol: '', outcome: 'no-quote', quote: null, d
 /** process() as the service's update pipeline calls it: the result written into one reused object */
 export function processAsTheServiceDoes(agent: MarketMakerAgent, u: Update): ProcessResult {
   return agent.process(u, scratch);
+}
+
+/**
+ * Bytes allocated per update through the service's update pipeline (registry lookup, timed
+ * process(), metrics, publish with no subscriber; no ledger, as mid and volatility updates are
+ * not journaled), for `type`: what the service adds around process() on the hot path.
+ */
+export function pipelineAllocation(type: UpdateType, n = 100_000): Allocation {
+  const registry = new AgentRegistry(1);
+  registry.create('p', {});
+  const metrics = new ServiceMetrics(0.0003, 10_000, { agents: () => registry.all(), wsClients: () => 0, wsSubscriptions: () => 0 });
+  const hub = new QuoteHub({ highWaterBytes: 1 << 20, onConflate: () => {} });
+  try {
+    const pipeline = new UpdatePipeline(registry, hub, metrics, null);
+    const symbols = Array.from({ length: 100 }, (_, i) => `P${i}`);
+    let t = Date.UTC(2024, 0, 2, 14, 30);
+    for (const symbol of symbols) {
+      pipeline.apply('p', { type: 'volatility', symbol, sigma: 2, time: t });
+      pipeline.apply('p', { type: 'mid', symbol, mid: 100, time: t });
+    }
+    for (const u of updatesOfType(type, symbols, n, (t += 1_000), 'pw')) pipeline.apply('p', u);
+    const measured = updatesOfType(type, symbols, n, (t += n + 1_000), 'pm');
+    return allocationPerCall(n, (i) => (pipeline.apply('p', measured[i]!).breach ? 1 : 0));
+  } finally {
+    metrics.close();
+    hub.close();
+  }
 }
