@@ -91,6 +91,9 @@ async function liveRun(rate: number, seconds: number): Promise<LiveFigures> {
     }, { print: () => {} });
     const wall = (performance.now() - started) / 1_000;
     const alloc = await server.allocationStop();
+    // a slow call is attributed once a later GC pause is known or 100 ms have passed: the first scrape settles, the second reads
+    await fetch(`${server.url}/metrics`);
+    await new Promise((r) => setTimeout(r, 250));
     const text = await (await fetch(`${server.url}/metrics`)).text();
     const a = { agent: 'default' };
     const count = one(text, 'mm_process_duration_seconds_count', a);
@@ -155,14 +158,15 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
   const rows: Row[] = [];
   for (const r of runs) {
     const at = `${r.rate.toLocaleString('en-US')}/s`;
-    const attributed = sum(Object.entries(r.exceeded).filter(([c]) => c !== 'all').map(([, v]) => v));
+    // process() calls over the budget are attributed to gc or other (ledger counts ledger appends, not process() calls)
+    const attributed = (r.exceeded.gc ?? 0) + (r.exceeded.other ?? 0);
     const limit = r.updates / 100_000;
     rows.push(
       row(B, `${at}: /metrics p99`, r.p99Us, 'µs', { baseline: hot, target: '≤ 20 µs', pass: r.p99Us <= 20 }),
       row(B, `${at}: /metrics p99.9`, r.p999Us, 'µs', { baseline: hot }),
       row(B, `${at}: calls over the 300 µs budget`, r.overBudget, 'count', {
         target: `≤ 1 in 100,000 (${limit.toFixed(1)}), each attributed`,
-        pass: r.overBudget <= limit && (Object.keys(r.exceeded).includes('all') ? false : attributed === r.overBudget),
+        pass: r.overBudget <= limit && attributed === r.overBudget,
       }),
       row(B, `${at}: server heap allocated per update`, r.serverBytesPerUpdate, 'B/upd'),
       row(B, `${at}: updates/s achieved`, r.updatesPerSecond, 'upd/s'),
