@@ -65,6 +65,7 @@ export interface LiveFigures {
   gcs: number;
   scavenges: number;
   gcMs: number;
+  involuntaryContextSwitches: number;
   feedErrors: number;
 }
 
@@ -118,7 +119,7 @@ async function liveRun(rate: number, seconds: number): Promise<LiveFigures> {
       ledgerAppends: ledgerCount,
       ledgerMeanUs: ledgerCount > 0 ? (ledgerSum / ledgerCount) * 1e6 : NaN,
       serverBytesPerUpdate: alloc.bytes / Math.max(1, summary.updates),
-      gcs: alloc.gcs, scavenges: alloc.scavenges, gcMs: alloc.gcMs,
+      gcs: alloc.gcs, scavenges: alloc.scavenges, gcMs: alloc.gcMs, involuntaryContextSwitches: alloc.involuntaryContextSwitches,
       feedErrors: summary.errors,
     };
   } finally {
@@ -181,7 +182,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
   const notes = [
     `Feed: the demo's generator, ${SYMBOLS.length} symbols, batches of fills, volatility changes and mids, seed 22, ${seconds} s per rate, a fresh server per rate (write token, journal on); rates are nominal, the achieved ones are in the table.`,
     `p99/p99.9: the service's own gauges over a window covering the whole run; over budget: histogram count − the 300 µs bucket.`,
-    ...runs.map((r) => `${r.rate}/s: ${r.updates} updates in ${r.seconds.toFixed(1)} s, over budget by cause ${JSON.stringify(r.exceeded)}, ${r.gcs} GCs (${r.scavenges} scavenges, ${r.gcMs.toFixed(1)} ms), ledger appends ${r.ledgerAppends}, feed errors ${r.feedErrors}.`),
+    ...runs.map((r) => `${r.rate}/s: ${r.updates} updates in ${r.seconds.toFixed(1)} s, over budget by cause ${JSON.stringify(r.exceeded)}, ${r.gcs} GCs (${r.scavenges} scavenges, ${r.gcMs.toFixed(1)} ms), ${r.involuntaryContextSwitches} involuntary context switches of the server (preempted while runnable), ledger appends ${r.ledgerAppends}, feed errors ${r.feedErrors}.`),
     `Server heap allocated per update: used heap growth plus what each GC freed (v8.GCProfiler in the server) ÷ updates: the whole request, not process() alone; process() alone is the per-type rows (in process, ${byType.mid.chunks} GC-free chunks).`,
   ];
   return {

@@ -34,7 +34,11 @@ export type ServerKind = 'app' | 'bare' | 'bare-ws';
 
 export type ToChild = { type: 'stats' } | { type: 'stop' } | { type: 'template'; prefix: string; suffix: string } | { type: 'alloc-start' } | { type: 'alloc-stop' };
 /** V8 heap allocation between alloc-start and alloc-stop */
-export interface AllocationReport { bytes: number; gcs: number; scavenges: number; gcMs: number }
+export interface AllocationReport {
+  bytes: number; gcs: number; scavenges: number; gcMs: number;
+  /** times the kernel took the CPU from this process while it could run (getrusage), over the window: preemption */
+  involuntaryContextSwitches: number;
+}
 export type FromChild =
   | { type: 'listening'; port: number }
   | { type: 'alloc-started' }
@@ -112,7 +116,9 @@ async function build(kind: ServerKind): Promise<{ app: FastifyInstance; onTempla
 const allocation = {
   profiler: null as GCProfiler | null,
   usedAtStart: 0,
+  switchesAtStart: 0,
   start(): void {
+    this.switchesAtStart = process.resourceUsage().involuntaryContextSwitches;
     this.profiler = new GCProfiler();
     this.usedAtStart = getHeapStatistics().used_heap_size;
     this.profiler.start();
@@ -130,7 +136,8 @@ const allocation = {
       gcMs += g.cost / 1_000;
       if (g.gcType === 'Scavenge') scavenges++;
     }
-    return { bytes: usedAtEnd - this.usedAtStart + freed, gcs: stats.length, scavenges, gcMs };
+    const involuntaryContextSwitches = process.resourceUsage().involuntaryContextSwitches - this.switchesAtStart;
+    return { bytes: usedAtEnd - this.usedAtStart + freed, gcs: stats.length, scavenges, gcMs, involuntaryContextSwitches };
   },
 };
 
