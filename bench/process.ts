@@ -20,6 +20,7 @@ import { optimalSpread, reservationPrice } from '../src/model/avellaneda-stoikov
 import { seededUniform, type Uniform } from '../src/sim/random.js';
 import { ALL_UPDATE_TYPES, allocationByType, allocationPerCall, pipelineAllocation, processAsTheServiceDoes } from './support/allocation.js';
 import { GcWatch, settledHeap } from './support/gc.js';
+import { metricsCost } from './support/metrics-cost.js';
 import { nsHistogram, percentiles, recordMs, type Percentiles } from './support/hdr.js';
 import { mainIf, row, type BenchOptions, type BenchResult, type Row } from './support/report.js';
 
@@ -282,6 +283,8 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
   const byType = allocationByType(() => new MarketMakerAgent('alloc'), processAsTheServiceDoes, opts.quick ? 20_000 : 100_000);
   // the same through the service's update pipeline: what the service adds around process()
   const viaPipeline = { mid: pipelineAllocation('mid', opts.quick ? 20_000 : 100_000), volatility: pipelineAllocation('volatility', opts.quick ? 20_000 : 100_000) };
+  // 7. recording one update in the metrics: hand-kept (the service) against prom-client's labelled observe + inc
+  const metrics = metricsCost(opts.quick ? 200_000 : 2_000_000);
   gcWatch.stop();
   if (sink === 0) throw new Error('nothing was computed');
 
@@ -305,6 +308,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
     row(B, 'allocated per update', allocation.bytesPerUpdate, 'B/upd', { baseline: { name: 'floor', value: floorAllocation.bytesPerUpdate } }),
     ...ALL_UPDATE_TYPES.map((t) => row(B, `allocated per ${t} update`, byType[t].bytesPerUpdate, 'B/upd', t === 'mid' || t === 'volatility' ? { target: '0 B', pass: byType[t].bytesPerUpdate === 0 } : {})),
     ...(['mid', 'volatility'] as const).map((t) => row(B, `allocated per ${t} update, through the update pipeline`, viaPipeline[t].bytesPerUpdate, 'B/upd', { baseline: { name: 'process() alone', value: byType[t].bytesPerUpdate } })),
+    row(B, 'metrics per update, hand-kept', metrics.handKeptNs, 'ns', { baseline: { name: 'prom-client observe+inc', value: metrics.promClientNs } }),
     row(B, 'GC time over the timed run', gcProcess.ms, 'ms', { baseline: { name: 'floor', value: gcFloor.ms } }),
     row(B, 'GC pauses (minor/major)', gcProcess.count, 'count', { baseline: { name: 'floor', value: gcFloor.count } }),
     row(B, 'heap growth over the timed run', heapGrowth, 'B'),
@@ -333,7 +337,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
       timedRunMs: timedMs,
       gc: { process: gcProcess, floor: gcFloor },
       heap: { before: heapBefore, after: heapAfter, heapGrowth, externalGrowth },
-      allocation, floorAllocation, allocationByType: byType, allocationViaPipeline: viaPipeline,
+      allocation, floorAllocation, allocationByType: byType, allocationViaPipeline: viaPipeline, metricsCost: metrics,
       targets: { p99Ns: 2_000, medianVsFloor: 5 },
     },
   };
