@@ -5,7 +5,7 @@ import { MarketMakerConfigSchema, type MarketMakerConfig, type MarketMakerConfig
 import { FillRing } from './fill-ring.js';
 import { applyFill, applySnapshot } from './inventory.js';
 import { requote } from './quote-engine.js';
-import type { ProcessResult, Quote } from './quote.js';
+import { DECISIONS, type Outcome, type ProcessResult, type Quote, type RiskDecision } from './quote.js';
 import { quotingParams, type QuotingParams } from './quoting-params.js';
 import { SymbolState, symbolView, type SymbolView } from './symbol-state.js';
 import { validateUpdate, type Update } from './updates.js';
@@ -94,12 +94,16 @@ export class MarketMakerAgent {
   /**
    * Applies one update and recomputes that symbol's quote. Throws AgentError
    * for input it refuses, leaving every state as it was.
+   *
+   * With `out`, the result is written into it and `out` is returned, so a
+   * caller on the hot path (the service's update pipeline) allocates no
+   * result per update; without it, a new object.
    */
-  process(u: Update): ProcessResult {
+  process(u: Update, out?: ProcessResult): ProcessResult {
     if (this.check(u) === 'duplicate') {
       this.stats.duplicateFills++;
-      const current = this.states.get(u.symbol) ?? new SymbolState(u.symbol);
-      return { symbol: u.symbol, outcome: 'duplicate', quote: current.quote, decision: current.decision, breach: current.inBreach, withdrawn: false };
+      const current = this.states.get(u.symbol);
+      return result(out, u.symbol, 'duplicate', current?.quote ?? null, current?.decision ?? DECISIONS.noMid, current?.inBreach ?? false, false);
     }
     let s = this.states.get(u.symbol);
     if (s === undefined) this.states.set(u.symbol, (s = new SymbolState(u.symbol)));
@@ -119,7 +123,7 @@ export class MarketMakerAgent {
       } else if (s.decision.reason === 'numerical-error') {
         this.recordError(`${u.symbol}: quote not finite for the inputs given`);
       }
-      return { symbol: u.symbol, outcome: quoted ? 'quoted' : 'no-quote', quote: s.quote, decision: s.decision, breach: s.inBreach, withdrawn: hadQuote && !quoted };
+      return result(out, u.symbol, quoted ? 'quoted' : 'no-quote', s.quote, s.decision, s.inBreach, hadQuote && !quoted);
     } catch (err) {
       // validation ran before any change, so anything thrown here is a defect: surface it as the Error status
       this.recordError(`${u.symbol}: ${err instanceof Error ? err.message : String(err)}`);
@@ -309,6 +313,20 @@ export class MarketMakerAgent {
   clearError(): void {
     this.lastError = null;
   }
+}
+
+/** A result in `out` when given (reused by the caller), else a new object. */
+function result(
+  out: ProcessResult | undefined, symbol: string, outcome: Outcome, quote: Quote | null, decision: RiskDecision, breach: boolean, withdrawn: boolean,
+): ProcessResult {
+  if (out === undefined) return { symbol, outcome, quote, decision, breach, withdrawn };
+  out.symbol = symbol;
+  out.outcome = outcome;
+  out.quote = quote;
+  out.decision = decision;
+  out.breach = breach;
+  out.withdrawn = withdrawn;
+  return out;
 }
 
 /** Validates a configuration, turning zod's first issue into an AgentError naming the field. */

@@ -21,6 +21,7 @@ import { readRoutes } from './routes/reads.js';
 import { streamRoutes } from './routes/stream.js';
 import { updateRoutes } from './routes/updates.js';
 import { UpdatePipeline } from './update-pipeline.js';
+import { warmUp } from './warm-up.js';
 
 export interface AppOptions {
   config: ServiceConfig;
@@ -95,6 +96,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     { everyEntries: config.ledger.snapshotEveryEntries, intervalMs: config.ledger.snapshotIntervalMs, configured: Object.keys(config.agents) },
     (message) => app.log.warn(message),
   );
+  // scratch agents take the JIT through every update type (no real state touched); synchronous and
+  // before any route is registered, so /readyz cannot answer ready before it is done
+  const warm = warmUp(Array.from(registry.all(), (a) => a.config), metrics.scratch());
+  app.log.info(warm, 'hot path warmed up');
   const routes: Quoting['routes'] = [];
   app.addHook('onRoute', (r) => {
     for (const method of [r.method].flat()) routes.push({ method, url: r.url });
@@ -140,6 +145,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.addHook('onClose', async () => {
     clearInterval(heartbeat);
     hub.close();
+    metrics.close();
     // what is queued is committed and applied, a last snapshot written, the ledger closed (idempotent)
     await pipeline.close();
   });

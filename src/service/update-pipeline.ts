@@ -2,6 +2,11 @@
  * The hot path of one update — registry lookup → ledger → timed `process()` →
  * publish → result — and the one place where a change meets the ledger.
  *
+ * Two timers, each performance.now() before and after: the ledger commit alone
+ * (mm_ledger_append_duration_seconds, once per transaction, credited to each
+ * agent in it) and `process()` alone, from entry to return or throw
+ * (mm_process_duration_seconds): every call is timed and counted.
+ *
  * Group commit: the changes that arrive in the same turn of the event loop
  * are written as one transaction (at `setImmediate`), and each is applied and
  * answered only once that transaction has committed, in the order they came.
@@ -106,7 +111,19 @@ export class UpdatePipeline {
     this.queuedEntries = 0;
     const entries = group.length === 1 ? group[0]!.entries : group.flatMap((g) => g.entries);
     this.inflight = true;
-    this.ledger.append(entries).then(
+    // the commit's event-loop time (node:sqlite is synchronous), apart from process()'s
+    const t0 = performance.now();
+    const appended = this.ledger.append(entries);
+    const t1 = performance.now();
+    const credited = new Set<string>();
+    for (const e of entries) {
+      // only updates: an agent change (a delete above all) must not bring an agent's metrics back
+      if (e.t === 'update' && !credited.has(e.agent)) {
+        credited.add(e.agent);
+        this.metrics.forAgent(e.agent).ledgerAppended(t0, t1);
+      }
+    }
+    appended.then(
       () => {
         this.inflight = false;
         for (const g of group) g.run();
@@ -239,6 +256,10 @@ export class UpdatePipeline {
     }
   }
 
+  /**
+   * process() alone is timed, from entry to return or throw. Each call gets its own result
+   * object: a group's results are read by their callers only after the whole group has run.
+   */
   private applyNow(agentId: string, update: Update): ProcessResult {
     const agent = this.registry.get(agentId);
     const m = this.metrics.forAgent(agentId);
@@ -247,10 +268,12 @@ export class UpdatePipeline {
     try {
       r = agent.process(update);
     } catch (err) {
+      m.timed(started, performance.now());
       m.rejected(update.type, err instanceof AgentError ? err.code : ((err as { code?: string }).code ?? 'INTERNAL'));
       throw err;
     }
-    m.processed(update.type, (performance.now() - started) / 1_000);
+    m.timed(started, performance.now());
+    m.applied(update.type);
     this.publishOne(agentId, m, r);
     return r;
   }
@@ -264,7 +287,7 @@ export class UpdatePipeline {
   private publishOne(agentId: string, m: AgentMetrics, r: ProcessResult): void {
     if (r.outcome === 'quoted') {
       this.hub.publishQuote(agentId, r.quote!);
-      m.published.inc();
+      m.quotePublished();
     } else if (r.withdrawn) {
       this.hub.publishWithdrawal(agentId, r.symbol, r.decision.reason);
     }

@@ -13,7 +13,9 @@ import { ServiceMetrics } from '../../src/service/metrics.js';
 import { QuoteHub } from '../../src/service/quote-hub.js';
 import { AgentRegistry } from '../../src/service/registry.js';
 import { UpdatePipeline } from '../../src/service/update-pipeline.js';
+import { warmUp } from '../../src/service/warm-up.js';
 import { tempDir } from '../support/server.js';
+import { fill as fill2, mid, position, T0, vol } from '../support/updates.js';
 
 const pipelines: UpdatePipeline[] = [];
 afterEach(async () => {
@@ -34,7 +36,7 @@ function setup(snapshotEvery = 1_000_000, maxPending?: number) {
   const metrics = new ServiceMetrics(0.0003, 1_000, { agents: () => registry.all(), wsClients: () => 0, wsSubscriptions: () => 0 });
   const pipeline = new UpdatePipeline(registry, hub, metrics, ledger, { everyEntries: snapshotEvery, intervalMs: 3_600_000 }, () => {}, maxPending);
   pipelines.push(pipeline);
-  return { ledger, commits, registry, pipeline };
+  return { ledger, commits, registry, pipeline, metrics };
 }
 
 const fill = (i: number) => ({ type: 'fill' as const, symbol: 'X', id: `f-${i}`, side: 'buy' as const, price: 100 + i, quantity: 1, time: 1_000 + i });
@@ -119,5 +121,57 @@ describe('UpdatePipeline with the SQLite ledger', () => {
     const r = reopened.replay();
     expect([r.state!.agents[0]!.fillIds.length, [...r.entries].length]).toEqual([3, 0]);
     await reopened.close();
+  });
+});
+
+describe('UpdatePipeline timing', () => {
+  const SLOW_MS = 20;
+
+  /** The pipeline over a real ledger whose every commit takes SLOW_MS of event-loop time (a slow disk, as the pipeline sees it). */
+  function slow() {
+    const s = setup();
+    const append = s.ledger.append.bind(s.ledger);
+    s.ledger.append = (entries) => {
+      const until = performance.now() + SLOW_MS;
+      while (performance.now() < until);
+      return append(entries);
+    };
+    // as the service does before it is ready, so the calls timed below run optimised code
+    warmUp([], s.metrics.scratch());
+    return s;
+  }
+
+  it('times the ledger commit apart from process(): a slow ledger shows in its own histogram and cause, not in process()', async () => {
+    const { pipeline, metrics } = slow();
+    await pipeline.apply('a', vol('X', 2));
+    await pipeline.apply('a', mid('X', 100, T0 + 1));
+    await pipeline.apply('a', position('X', 1, 100, T0 + 2));
+    await pipeline.apply('a', fill2('X', 'f1', 'buy', 99, 1, T0 + 3));
+    await pipeline.apply('a', fill2('X', 'f1', 'buy', 99, 1, T0 + 4)); // a duplicate: not in the ledger, still a process() call
+    const m = metrics.forAgent('a');
+    expect(m.ledger.count).toBe(2);
+    // each commit took at least SLOW_MS; the five process() calls together far less than one of them
+    expect(m.ledger.sum).toBeGreaterThanOrEqual((2 * SLOW_MS) / 1_000);
+    expect(m.duration.count).toBe(5);
+    expect(m.duration.sum).toBeLessThan(SLOW_MS / 1_000);
+    expect(m.exceeded[1]).toBe(2); // cause: ledger
+    expect([...m.updates]).toEqual([1, 1, 1, 2]); // mid, volatility, position, fill (the duplicate is applied as a no-op)
+  });
+
+  it('times and counts a process() call that throws; the results of one commit group are distinct objects', async () => {
+    const { pipeline, metrics } = setup();
+    await pipeline.apply('a', vol('Y', 2));
+    await expect(pipeline.apply('a', mid('Y', -1))).rejects.toThrow(/mid/);
+    const m = metrics.forAgent('a');
+    expect(m.duration.count).toBe(2);
+    expect(m.updates[0]).toBe(0);
+    await pipeline.apply('a', mid('Y', 100, T0 + 1));
+    // two fills in one turn share a transaction and are applied one after the other before either caller reads
+    const [r1, r2] = await Promise.all([
+      pipeline.apply('a', fill2('Y', 'g1', 'buy', 99, 1, T0 + 2)),
+      pipeline.apply('a', fill2('Y', 'g2', 'buy', 99, 1, T0 + 3)),
+    ]);
+    expect(r1).not.toBe(r2);
+    expect(r1.quote!.seq).toBeLessThan(r2.quote!.seq);
   });
 });
