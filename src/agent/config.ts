@@ -115,6 +115,12 @@ export const MarketMakerConfigSchema = z.object({
   minSpreadBps: nonNegative.default(1),
   maxSpreadBps: positive.default(500),
   tickSize: positive.default(0.01),
+  /**
+   * false (the default): bid < mid < ask always, each at least one tick away; a side the
+   * model puts nearer (a large position) is placed one tick from the mid. true lets the
+   * model's quote cross the mid, for aggressive unwinding.
+   */
+  allowCrossMid: z.boolean().default(false),
   volatility: VolatilityConfigSchema.prefault({}),
   intensity: IntensityConfigSchema.prefault({}),
   /** price levels per side; level 0 is the model's quote */

@@ -7,15 +7,22 @@
  *   3. inventory skew: the bid half-spread × (1 + s), the ask half-spread × (1 − s),
  *      s = maxSkew · (position − target) / maxInventory clipped to ±maxSkew,
  *      so a long book quotes a nearer ask and a farther bid;
- *   4. min/max spread in bps of the mid, keeping the quote's centre;
- *   5. tick rounding, bid down and ask up;
- *   6. sizes: orderSize shaped by inventory (e^(−η·q) on the side that adds
+ *   4. min/max spread in bps of the mid: each half-spread clamped into
+ *      [minSpreadBps/2, maxSpreadBps/2] of the mid around the reservation price;
+ *   5. tick rounding that keeps the clamp: a side cut by the max clamp rounds
+ *      inwards, the others outwards (bid down, ask up), and a side comes back in
+ *      if rounding outwards took the width past the maximum;
+ *   6. never across the mid (unless `allowCrossMid`): bid ≤ mid − tick and
+ *      ask ≥ mid + tick; a side the model put nearer is placed one tick from the
+ *      mid (reported as `crossMidClamp`) and the far side comes in as the max
+ *      spread requires;
+ *   7. sizes: orderSize shaped by inventory (e^(−η·q) on the side that adds
  *      to the position), no more than would take the position past
  *      ±maxInventory, and none on the side that adds to a position already
  *      at the limit;
- *   7. deeper levels, when configured, stepped out from level 0.
+ *   8. deeper levels, when configured, stepped out from level 0.
  * Before step 4, bid < r < ask whenever the skew is below 100 % and both
- * sides share k and A.
+ * sides share k and A; after step 6, bid < mid < ask unless allowCrossMid.
  */
 import { intensityHalfSpread, optimalSpread, reservationPrice } from '../model/avellaneda-stoikov.js';
 import { glftInventoryCoefficient } from '../model/glft.js';
@@ -24,7 +31,7 @@ import { roundDown, roundUp } from '../model/price-grid.js';
 import { askSizeFactor, bidSizeFactor } from '../model/size-shaping.js';
 import { adverseMarkout, fillImbalance, spreadMultiplier, toxicityScore } from '../model/toxicity.js';
 import { IntensityTracker } from './intensity-tracker.js';
-import { DECISIONS, type SpreadClamp } from './quote.js';
+import { DECISIONS, type CrossMidClamp, type SpreadClamp } from './quote.js';
 import { ladderSide } from './quote-levels.js';
 import type { QuotingParams } from './quoting-params.js';
 import type { SymbolState } from './symbol-state.js';
@@ -142,23 +149,76 @@ function computeQuote(s: SymbolState, p: QuotingParams, time: number, agentPause
   let bid = bidCentre - halfBid * (1 + skew);
   let ask = askCentre + halfAsk * (1 - skew);
 
-  // 4. spread bounds in bps of the mid
-  let clamp: SpreadClamp = 'none';
-  const width = ask - bid;
-  const minWidth = (c.minSpreadBps * mid) / 1e4;
-  const maxWidth = (c.maxSpreadBps * mid) / 1e4;
-  if (width < minWidth || width > maxWidth) {
-    const target = width < minWidth ? minWidth : maxWidth;
-    clamp = width < minWidth ? 'min' : 'max';
-    const centre = (bid + ask) / 2;
-    bid = centre - target / 2;
-    ask = centre + target / 2;
+  // 4. spread bounds in bps of the mid: each half-spread is clamped around the
+  // reservation price (the model's price of indifference), so a clamp narrows or
+  // widens the quote without moving the inventory signal; clamping the midpoint
+  // of a lopsided quote instead would carry its near side across the mid
+  const minHalf = (c.minSpreadBps * mid) / 2e4;
+  const maxHalf = (c.maxSpreadBps * mid) / 2e4;
+  let bidClamp: SpreadClamp = 'none';
+  let askClamp: SpreadClamp = 'none';
+  const halfBidOut = reservation - bid;
+  const halfAskOut = ask - reservation;
+  if (halfBidOut > maxHalf) { bid = reservation - maxHalf; bidClamp = 'max'; }
+  else if (halfBidOut < minHalf) { bid = reservation - minHalf; bidClamp = 'min'; }
+  if (halfAskOut > maxHalf) { ask = reservation + maxHalf; askClamp = 'max'; }
+  else if (halfAskOut < minHalf) { ask = reservation + minHalf; askClamp = 'min'; }
+  let clamp: SpreadClamp = bidClamp === 'max' || askClamp === 'max' ? 'max' : bidClamp === 'min' || askClamp === 'min' ? 'min' : 'none';
+
+  // 5. tick grid, so that rounding never undoes a clamp: a side cut by the max
+  // clamp rounds inwards, any other side outwards (bid down, ask up); when that
+  // width falls outside [min, max] (a band only a few ticks wide), the first of
+  // the other roundings that fits is taken: the bid's flipped, the ask's, both
+  const grid = p.grid;
+  const tol = grid.tick * 1e-9;
+  const minWidth = 2 * minHalf - tol;
+  const maxWidth = 2 * maxHalf + tol;
+  const bidOut = roundDown(bid, grid);
+  const bidIn = roundUp(bid, grid);
+  const askOut = roundUp(ask, grid);
+  const askIn = roundDown(ask, grid);
+  let b = bidClamp === 'max' ? bidIn : bidOut;
+  let a = askClamp === 'max' ? askIn : askOut;
+  let w = a - b;
+  if (w > maxWidth || w < minWidth) {
+    const bFlip = b === bidIn ? bidOut : bidIn;
+    const aFlip = a === askIn ? askOut : askIn;
+    if ((w = a - bFlip) <= maxWidth && w >= minWidth) b = bFlip;
+    else if ((w = aFlip - b) <= maxWidth && w >= minWidth) a = aFlip;
+    else if ((w = aFlip - bFlip) <= maxWidth && w >= minWidth) { a = aFlip; b = bFlip; }
+    else if (a - b > maxWidth) { a = askIn; b = bidIn; } // nothing fits: the max wins
   }
 
-  // 5. tick grid
-  bid = roundDown(bid, p.grid);
-  ask = roundUp(ask, p.grid);
-  if (ask <= bid) ask = roundUp(bid + p.grid.tick, p.grid);
+  // 6. never across the mid (unless allowed): bid ≤ mid − tick and ask ≥ mid + tick on
+  // the grid; a side the model put nearer is placed there, and the other side comes
+  // in as far as the max spread requires
+  let cross: CrossMidClamp = 'none';
+  if (!c.allowCrossMid) {
+    const bidCap = roundDown(mid - grid.tick, grid);
+    const askFloor = roundUp(mid + grid.tick, grid);
+    if (b > bidCap) {
+      b = bidCap;
+      cross = 'bid';
+    }
+    if (a < askFloor) {
+      a = askFloor;
+      cross = cross === 'bid' ? 'both' : 'ask';
+    }
+    if (a - b > maxWidth) {
+      if (cross === 'ask') {
+        const inner = roundUp(a - 2 * maxHalf, grid);
+        b = inner < bidCap ? inner : bidCap;
+        clamp = 'max';
+      } else if (cross === 'bid') {
+        const inner = roundDown(b + 2 * maxHalf, grid);
+        a = inner > askFloor ? inner : askFloor;
+        clamp = 'max';
+      }
+    }
+  }
+  if (a <= b) a = roundUp(b + grid.tick, grid);
+  bid = b;
+  ask = a;
 
   if (!Number.isFinite(bid) || !Number.isFinite(ask) || !Number.isFinite(reservation)) {
     s.quote = null;
@@ -171,7 +231,7 @@ function computeQuote(s: SymbolState, p: QuotingParams, time: number, agentPause
     return false;
   }
 
-  // 6. sizes and the risk decision
+  // 7. sizes and the risk decision
   const roomLong = c.maxInventory - position;
   const roomShort = c.maxInventory + position;
   const lotsFromTarget = (position - c.inventoryTarget) / c.orderSize;
@@ -203,7 +263,8 @@ function computeQuote(s: SymbolState, p: QuotingParams, time: number, agentPause
     askSize,
     reservation,
     spread: Math.round((ask - bid) * p.grid.scale) / p.grid.scale,
-    spreadBps: ((ask - bid) / mid) * 1e4,
+    // reported, not used again: rounded to 1e-6 bps so binary noise (169.99999999999886) stays out of replies
+    spreadBps: Math.round(((ask - bid) / mid) * 1e10) / 1e6,
     model: c.model,
     sigma,
     sigmaSource,
@@ -211,10 +272,10 @@ function computeQuote(s: SymbolState, p: QuotingParams, time: number, agentPause
     tau,
     inventory: position,
     toxicity: s.toxicity,
-    adjustments: { inventorySkew: skew, toxicityMultiplier: multiplier, spreadClamp: clamp },
+    adjustments: { inventorySkew: skew, toxicityMultiplier: multiplier, spreadClamp: clamp, crossMidClamp: cross },
   };
 
-  // 7. deeper levels
+  // 8. deeper levels
   if (c.levels > 1) {
     const step = c.levelStep.unit === 'bps' ? (c.levelStep.value * mid) / 1e4 : (c.levelStep.value * (ask - bid)) / 2;
     s.quote.levels = {

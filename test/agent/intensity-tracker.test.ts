@@ -11,7 +11,7 @@ function quoteOf(mid: number, bids: QuoteLevel[], asks: QuoteLevel[]): Quote {
   const q: Quote = {
     symbol: 'X', seq: 1, time: 0, mid, bidPrice: bids[0]!.price, bidSize: bids[0]!.size, askPrice: asks[0]!.price, askSize: asks[0]!.size,
     reservation: mid, spread: asks[0]!.price - bids[0]!.price, spreadBps: 0, model: 'avellaneda-stoikov', sigma: 1, sigmaSource: 'pushed',
-    horizon: 'infinite', tau: 1, inventory: 0, toxicity: 0, adjustments: { inventorySkew: 0, toxicityMultiplier: 1, spreadClamp: 'none' },
+    horizon: 'infinite', tau: 1, inventory: 0, toxicity: 0, adjustments: { inventorySkew: 0, toxicityMultiplier: 1, spreadClamp: 'none', crossMidClamp: 'none' },
   };
   if (bids.length > 1 || asks.length > 1) q.levels = { bids, asks };
   return q;
