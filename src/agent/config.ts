@@ -47,15 +47,25 @@ const bounds = (min: number, max: number) =>
 export const IntensityConfigSchema = z.object({
   /** `configured`: the agent's k and A; `estimated`: per side, fitted to our own fills once there are enough */
   source: z.enum(['configured', 'estimated']).default('configured'),
-  /** fills a side needs before its fit replaces the configured k and A, counted with the decay and rounded to whole fills */
+  /**
+   * a side's fit replaces the configured k and A once the standard errors of both are at
+   * most this fraction of the estimates (0.2: within ±20 % at one standard error)
+   */
+  maxRelativeError: z.number().positive().max(1).default(0.2),
+  /** and, in any case, once it has at least this many fills, counted with the decay and rounded to whole fills */
   minFills: z.number().int().min(1).default(50),
-  /** distance buckets with fills a side needs before its fit is used (two define a line) */
+  /** and quotes in at least this many distance buckets (two define a line) */
   minBuckets: z.number().int().min(2).default(3),
+  /** a side is refitted after every fill, and at least this often while quotes rest without fills (ms of update time) */
+  refitIntervalMs: positive.default(5_000),
   /** half-life of the exposure and fill counts, in milliseconds of update time */
   halfLifeMs: positive.default(3_600_000),
   /** width of a distance bucket, in price units (the unit of 1/k) */
   bucketWidth: positive.default(0.05),
-  /** number of buckets; quotes farther than buckets × bucketWidth from the mid are not counted */
+  /**
+   * number of buckets; the last takes every distance beyond it. A fitted k may not set the
+   * half-spread's intensity term (1/γ)·ln(1 + γ/k) beyond buckets × bucketWidth
+   */
   buckets: z.number().int().min(2).max(1_000).default(40),
   /** bounds on a fitted k, per price unit */
   kBounds: bounds(0.01, 1_000),

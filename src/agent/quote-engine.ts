@@ -24,7 +24,7 @@
  * Before step 4, bid < r < ask whenever the skew is below 100 % and both
  * sides share k and A; after step 6, bid < mid < ask unless allowCrossMid.
  */
-import { intensityHalfSpread, optimalSpread, reservationPrice } from '../model/avellaneda-stoikov.js';
+import { intensityHalfSpread, kForHalfSpread, optimalSpread, reservationPrice } from '../model/avellaneda-stoikov.js';
 import { glftInventoryCoefficient } from '../model/glft.js';
 import { timeToHorizon } from '../model/horizon.js';
 import { roundDown, roundUp } from '../model/price-grid.js';
@@ -107,9 +107,12 @@ function computeQuote(s: SymbolState, p: QuotingParams, time: number, agentPause
   // 1. the model, each side with its own k and A (the same unless estimated)
   const bidFit = tracker !== null && tracker.bid.ready;
   const askFit = tracker !== null && tracker.ask.ready;
-  const kBid = bidFit ? tracker.bid.k : c.k;
+  // a fitted k may not send the quote beyond the distances the buckets observe: the
+  // intensity term (1/γ)·ln(1 + γ/k) stays within buckets × bucketWidth (k ≥ γ / (e^(γ·D) − 1))
+  const kFloor = bidFit || askFit ? kForHalfSpread(c.gamma, c.intensity.bucketWidth * c.intensity.buckets) : 0;
+  const kBid = bidFit ? (tracker.bid.k > kFloor ? tracker.bid.k : kFloor) : c.k;
   const aBid = bidFit ? tracker.bid.A : c.A;
-  const kAsk = askFit ? tracker.ask.k : c.k;
+  const kAsk = askFit ? (tracker.ask.k > kFloor ? tracker.ask.k : kFloor) : c.k;
   const aAsk = askFit ? tracker.ask.A : c.A;
   const sameSides = kBid === kAsk && aBid === aAsk;
   const q = position / c.orderSize;
