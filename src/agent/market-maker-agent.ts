@@ -3,6 +3,7 @@ import { AgentError } from './errors.js';
 import { issueField } from './zod-issue.js';
 import { MarketMakerConfigSchema, type MarketMakerConfig, type MarketMakerConfigInput } from './config.js';
 import { FillRing } from './fill-ring.js';
+import { fillFingerprint, fingerprintDiff, UNKNOWN_FILL } from './fill-fingerprint.js';
 import { applyFill, applySnapshot } from './inventory.js';
 import { requote } from './quote-engine.js';
 import type { ProcessResult, Quote } from './quote.js';
@@ -18,6 +19,8 @@ export interface AgentStats {
   quotes: number;
   fills: number;
   duplicateFills: number;
+  /** fills refused because their id was applied before with other contents */
+  fillIdConflicts: number;
   /** times a symbol's absolute position reached maxInventory (counted on entry, not per update) */
   breaches: number;
   errors: number;
@@ -30,8 +33,12 @@ export interface AgentStats {
 export class MarketMakerAgent {
   private params: QuotingParams;
   private readonly states = new Map<string, SymbolState>();
-  /** fill ids already applied, bounded by config.fillIdMemory */
-  private readonly fillIds = new Set<string>();
+  /**
+   * fill ids already applied, bounded by config.fillIdMemory, each with the
+   * fingerprint of what it carried (fill-fingerprint.ts), so a reused id with
+   * other contents is told from a retry
+   */
+  private readonly fillIds = new Map<string, string>();
   /**
    * The same ids in a ring, so the oldest is found in O(1). (Deleting a Set's
    * first entry via values().next() is not O(1) in V8: the iterator walks over
@@ -44,7 +51,7 @@ export class MarketMakerAgent {
   private processing = false;
   private replaying = false;
   private lastError: string | null = null;
-  readonly stats: AgentStats = { updates: 0, rejected: 0, quotes: 0, fills: 0, duplicateFills: 0, breaches: 0, errors: 0 };
+  readonly stats: AgentStats = { updates: 0, rejected: 0, quotes: 0, fills: 0, duplicateFills: 0, fillIdConflicts: 0, breaches: 0, errors: 0 };
 
   constructor(readonly id: string, config: MarketMakerConfig | MarketMakerConfigInput = {}) {
     this.params = quotingParams(parseConfig(config));
@@ -80,7 +87,20 @@ export class MarketMakerAgent {
       if (u.type === 'position' && s !== undefined && u.time < s.lastSnapshotTime) {
         throw new AgentError('STALE_UPDATE', `time: position snapshot at ${u.time} is older than the one applied at ${s.lastSnapshotTime}`, 'time');
       }
-      if (u.type === 'fill' && this.fillIds.has(u.id)) return 'duplicate';
+      if (u.type === 'fill') {
+        const seen = this.fillIds.get(u.id);
+        if (seen !== undefined) {
+          const differ = fingerprintDiff(seen, u);
+          if (differ.length === 0) return 'duplicate';
+          this.stats.fillIdConflicts++;
+          throw new AgentError(
+            'FILL_ID_CONFLICT',
+            `${differ[0]}: fill id ${u.id} was applied before with a different ${differ.join(', ')}; this fill is not applied`,
+            differ[0],
+            differ,
+          );
+        }
+      }
       if (s === undefined && this.states.size >= this.params.config.maxSymbols) {
         throw new AgentError('SYMBOL_LIMIT', `symbol: agent ${this.id} already has ${this.states.size} symbols (maxSymbols)`, 'symbol');
       }
@@ -148,7 +168,7 @@ export class MarketMakerAgent {
         s.lastSnapshotTime = u.time;
         return;
       case 'fill': {
-        this.rememberFill(u.id);
+        this.rememberFill(u.id, fillFingerprint(u));
         const side = u.side === 'buy' ? 1 : -1;
         applyFill(s.inventory, side * u.quantity, u.price);
         if (!(s.inventory.markPrice > 0)) s.inventory.markPrice = u.price;
@@ -162,9 +182,9 @@ export class MarketMakerAgent {
     }
   }
 
-  private rememberFill(id: string): void {
+  private rememberFill(id: string, fingerprint: string): void {
     const cap = this.params.config.fillIdMemory;
-    this.fillIds.add(id);
+    this.fillIds.set(id, fingerprint);
     // the ring grows to `cap` ids (fillIdNext stays 0), then wraps; resizeFillIds keeps that so after a reconfigure
     if (this.fillIdRing.length < cap) {
       this.fillIdRing.push(id);
@@ -291,7 +311,8 @@ export class MarketMakerAgent {
       config: this.params.config,
       paused: this.paused,
       symbols: Array.from(this.states.values(), snapshotSymbol),
-      fillIds: [...this.fillIds],
+      fillIds: [...this.fillIds.keys()],
+      fillFingerprints: [...this.fillIds.values()],
     };
   }
 
@@ -299,8 +320,10 @@ export class MarketMakerAgent {
     const agent = new MarketMakerAgent(snap.id, snap.config);
     agent.paused = snap.paused;
     for (const sym of snap.symbols) agent.states.set(sym.symbol, restoreSymbol(sym));
-    // oldest first, as snapshot() lists them
-    for (const id of snap.fillIds) agent.rememberFill(id);
+    // oldest first, as snapshot() lists them; a snapshot from before fingerprints were kept has none
+    // (UNKNOWN_FILL: a reused id then answers duplicate, as it did when that snapshot was written)
+    const prints = snap.fillFingerprints;
+    for (let i = 0; i < snap.fillIds.length; i++) agent.rememberFill(snap.fillIds[i]!, prints?.[i] ?? UNKNOWN_FILL);
     agent.stats.fills = snap.symbols.reduce((n, s) => n + s.inventory.buyFills + s.inventory.sellFills, 0);
     return agent;
   }

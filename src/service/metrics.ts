@@ -29,6 +29,7 @@ export class ServiceMetrics {
   private readonly updates: Counter<'agent' | 'type'>;
   private readonly rejected: Counter<'agent' | 'type' | 'reason'>;
   private readonly quotesPublished: Counter<'agent'>;
+  private readonly fillIdConflicts: Counter<'agent'>;
   readonly conflated: Counter;
   private readonly perAgent = new Map<string, AgentMetrics>();
 
@@ -61,6 +62,11 @@ export class ServiceMetrics {
     this.budgetExceeded = new Counter({ name: 'mm_process_budget_exceeded_total', help: 'process() calls over the budget', labelNames: ['agent'], registers });
     this.updates = new Counter({ name: 'mm_updates_total', help: 'Updates applied, by type', labelNames: ['agent', 'type'], registers });
     this.rejected = new Counter({ name: 'mm_updates_rejected_total', help: 'Updates rejected, by type and reason', labelNames: ['agent', 'type', 'reason'], registers });
+    this.fillIdConflicts = new Counter({
+      name: 'mm_fill_id_conflicts_total',
+      help: 'Fills refused because their id was applied before with other contents (an OMS id collision; FILL_ID_CONFLICT)',
+      labelNames: ['agent'], registers,
+    });
     this.quotesPublished = new Counter({ name: 'mm_quotes_published_total', help: 'Quotes produced and handed to subscribers', labelNames: ['agent'], registers });
     this.conflated = new Counter({ name: 'mm_ws_conflated_total', help: 'Quote messages dropped for slow WebSocket clients (only the latest per symbol kept)', registers });
     new Gauge({ name: 'mm_ws_clients', help: 'WebSocket clients connected', registers, collect() { this.set(sources.wsClients()); } });
@@ -102,6 +108,7 @@ export class ServiceMetrics {
       m = new AgentMetrics(
         this.processDuration.labels({ agent }), this.budgetExceeded.labels({ agent }), updates,
         this.quotesPublished.labels({ agent }), this.rejected, agent, this.budgetSeconds, new LatencyWindow(this.window),
+        this.fillIdConflicts.labels({ agent }),
       );
       this.perAgent.set(agent, m);
     }
@@ -111,7 +118,7 @@ export class ServiceMetrics {
   dropAgent(agent: string): void {
     for (const [type, reason] of this.perAgent.get(agent)?.rejectedSeen.values() ?? []) this.rejected.remove({ agent, type, reason });
     this.perAgent.delete(agent);
-    for (const metric of [this.processDuration, this.budgetExceeded, this.quotesPublished]) metric.remove({ agent });
+    for (const metric of [this.processDuration, this.budgetExceeded, this.quotesPublished, this.fillIdConflicts]) metric.remove({ agent });
     for (const t of UPDATE_TYPES) this.updates.remove({ agent, type: t });
   }
 }
@@ -126,6 +133,7 @@ export class AgentMetrics {
     private readonly agent: string,
     private readonly budget: number,
     readonly window: LatencyWindow,
+    private readonly fillIdConflicts: Inc,
   ) {}
 
   processed(type: UpdateType, seconds: number): void {
@@ -140,6 +148,7 @@ export class AgentMetrics {
 
   rejected(type: string, reason: string): void {
     this.rejectedCounter.inc({ agent: this.agent, type, reason });
+    if (reason === 'FILL_ID_CONFLICT') this.fillIdConflicts.inc();
     this.rejectedSeen.set(`${type}\u0000${reason}`, [type, reason]);
   }
 }
