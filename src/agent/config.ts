@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isDecimalStep } from '../model/quantity-grid.js';
 import { MS_PER_DAY, TIME_UNIT_MS, type HorizonSpec, type TimeUnit } from '../model/horizon.js';
 
 const positive = z.number().finite().positive();
@@ -142,12 +143,27 @@ export const MarketMakerConfigSchema = z.object({
     low: 0.3, high: 0.8, maxMultiplier: 3, imbalanceWeight: 0.5,
     markoutHorizonMs: 1_000, markoutScaleBps: 5, priorFills: 10,
   }),
+  /**
+   * quantities (fills, positions) are whole multiples of this step, added as integers so that
+   * positions are exact: a decimal of at most 12 places (1e-8 for crypto lots, 1 for shares)
+   */
+  quantityStep: positive.default(1e-8),
+  /** largest price (mid, fill price, average cost, mark) an update may carry */
+  maxPrice: positive.default(1e9),
+  /** largest quantity a fill or position update may carry, in units of the asset */
+  maxQuantity: positive.default(1e7),
+  /** largest price × quantity a fill or position update may carry */
+  maxNotional: positive.default(1e12),
   /** fill ids remembered for de-duplication, per agent (oldest forgotten first) */
   fillIdMemory: z.number().int().min(1_000).max(10_000_000).default(100_000),
   maxSymbols: z.number().int().positive().max(1_000_000).default(10_000),
 }).strict()
   .refine((c) => c.minSpreadBps < c.maxSpreadBps, { message: 'minSpreadBps must be below maxSpreadBps', path: ['minSpreadBps'] })
-  .refine((c) => Math.abs(c.inventoryTarget) < c.maxInventory, { message: 'inventoryTarget must lie inside ±maxInventory', path: ['inventoryTarget'] });
+  .refine((c) => Math.abs(c.inventoryTarget) < c.maxInventory, { message: 'inventoryTarget must lie inside ±maxInventory', path: ['inventoryTarget'] })
+  .refine((c) => isDecimalStep(c.quantityStep), { message: 'quantityStep must be a decimal of at most 12 places (1e-8, 0.001, 1 …)', path: ['quantityStep'] })
+  .refine((c) => c.maxQuantity / c.quantityStep <= Number.MAX_SAFE_INTEGER / 2, {
+    message: 'maxQuantity must be at most 2^52 quantity steps, so that positions stay exact', path: ['maxQuantity'],
+  });
 
 export type MarketMakerConfig = z.infer<typeof MarketMakerConfigSchema>;
 export type MarketMakerConfigInput = z.input<typeof MarketMakerConfigSchema>;

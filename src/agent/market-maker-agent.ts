@@ -1,5 +1,6 @@
 import { restoreSymbol, snapshotSymbol, type AgentSnapshot } from './agent-snapshot.js';
-import { AgentError } from './errors.js';
+import { fromSteps, toSteps } from '../model/quantity-grid.js';
+import { AgentError, invalid } from './errors.js';
 import { issueField } from './zod-issue.js';
 import { MarketMakerConfigSchema, type MarketMakerConfig, type MarketMakerConfigInput } from './config.js';
 import { FillRing } from './fill-ring.js';
@@ -82,8 +83,13 @@ export class MarketMakerAgent {
    */
   check(u: Update): 'apply' | 'duplicate' {
     try {
-      validateUpdate(u);
+      validateUpdate(u, this.params);
       const s = this.states.get(u.symbol);
+      if (u.type === 'fill' && s !== undefined) {
+        // the position must stay a whole number of steps a double holds exactly
+        const steps = toSteps(s.inventory.position, this.params.quantity) + (u.side === 'buy' ? 1 : -1) * toSteps(u.quantity, this.params.quantity);
+        if (!Number.isSafeInteger(steps)) throw invalid('quantity', 'would take the position beyond 2^53 quantity steps');
+      }
       if (u.type === 'position' && s !== undefined && u.time < s.lastSnapshotTime) {
         throw new AgentError('STALE_UPDATE', `time: position snapshot at ${u.time} is older than the one applied at ${s.lastSnapshotTime}`, 'time');
       }
@@ -163,14 +169,14 @@ export class MarketMakerAgent {
         s.sigma = u.sigma;
         return;
       case 'position':
-        applySnapshot(s.inventory, u.quantity, u.averageCost);
+        applySnapshot(s.inventory, fromSteps(toSteps(u.quantity, this.params.quantity), this.params.quantity), u.averageCost);
         if (u.mark !== undefined) s.inventory.markPrice = u.mark;
         s.lastSnapshotTime = u.time;
         return;
       case 'fill': {
         this.rememberFill(u.id, fillFingerprint(u));
         const side = u.side === 'buy' ? 1 : -1;
-        applyFill(s.inventory, side * u.quantity, u.price);
+        applyFill(s.inventory, side * u.quantity, u.price, this.params.quantity);
         if (!(s.inventory.markPrice > 0)) s.inventory.markPrice = u.price;
         if (s.fills === null) s.fills = new FillRing();
         // a replayed fill's mark-out cannot be taken: the mids that followed it were not journaled
@@ -234,9 +240,28 @@ export class MarketMakerAgent {
 
   /** Replaces the configuration; the next update of each symbol quotes with it. */
   reconfigure(config: MarketMakerConfig | MarketMakerConfigInput): void {
-    this.params = quotingParams(parseConfig(config));
+    const params = quotingParams(parseConfig(config));
+    this.assertPositionsFit(params);
+    this.params = params;
     // a smaller memory forgets the oldest ids at once
     this.resizeFillIds(this.params.config.fillIdMemory);
+  }
+
+  /**
+   * Throws INVALID_CONFIG (field quantityStep) unless every position is a whole
+   * number of the configuration's quantity steps: positions are kept in steps,
+   * so a new step must divide each of them. Call before journaling a change.
+   */
+  checkConfig(config: MarketMakerConfig): void {
+    this.assertPositionsFit(quotingParams(config));
+  }
+
+  private assertPositionsFit(params: QuotingParams): void {
+    for (const s of this.states.values()) {
+      if (Number.isNaN(toSteps(s.inventory.position, params.quantity))) {
+        throw new AgentError('INVALID_CONFIG', `quantityStep: the position ${s.inventory.position} of ${s.symbol} is not a multiple of ${params.config.quantityStep}`, 'quantityStep');
+      }
+    }
   }
 
   hasSymbol(symbol: string): boolean {

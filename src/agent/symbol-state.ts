@@ -85,6 +85,15 @@ export interface SymbolView {
   decision: RiskDecision;
 }
 
+/**
+ * P&L as reported (views, replies, metrics): rounded to 1e-8 of the quote currency, so that
+ * binary noise (0.30000000000000004) stays out of what people read; the state keeps every digit.
+ */
+export const PNL_DECIMALS = 8;
+export function reportedPnl(x: number): number {
+  return Math.round(x * 1e8) / 1e8 + 0;
+}
+
 const orNull = (x: number): number | null => (Number.isNaN(x) ? null : x);
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
@@ -125,8 +134,8 @@ export function symbolView(s: SymbolState, p: QuotingParams): SymbolView {
     },
     position: inv.position,
     averageCost: inv.averageCost,
-    realisedPnl: inv.realisedPnl,
-    unrealisedPnl: unrealisedPnl(inv),
+    realisedPnl: reportedPnl(inv.realisedPnl),
+    unrealisedPnl: reportedPnl(unrealisedPnl(inv)),
     markPrice: inv.markPrice > 0 ? inv.markPrice : null,
     buyFills: inv.buyFills,
     sellFills: inv.sellFills,

@@ -86,24 +86,34 @@ describe('Poisson maximum likelihood of λ(δ) = A·e^(−kδ) with exposure', (
         const nFills = counts.slice(0, mu.length);
         const n = nFills.reduce((a, b) => a + b, 0);
         const S = nFills.reduce((a, c, i) => a + c * mu[i]!, 0);
-        fc.pre(n > 0);
+        // fills all at the nearest (or farthest) distance put the maximum at k = ∞ (or 0): the bounds, tested above
+        fc.pre(n > 0 && S / n > Math.min(...mu) + 1e-9 && S / n < Math.max(...mu) - 1e-9);
         const out = fresh();
         expect(poissonIntensityFit(f64(mu), ZERO, f64(T), mu.length, n, S, 0.01, 1_000, out)).toBe(true);
         const k = goldenSectionK(mu, T, n, S, 0.01, 1_000);
         expect(Math.abs(out.k / k - 1)).toBeLessThan(1e-5);
-        if (out.k <= 0.011 || out.k >= 999 || out.k * Math.max(...mu) > 50) return; // on a bound the information below is not the curvature at an optimum
-        // observed information by central differences of ℓ in (ln A, k)
-        const la = Math.log(out.A);
+        if (out.k <= 0.011 || out.k >= 999) return; // on a bound the information below is not the curvature at an optimum
+        // observed information by central differences, in (a, k) with a = ln A − k·c and c the mean fill
+        // distance, so that the two directions are nearly independent and the differences well conditioned
+        const c = S / n;
+        const L = (a: number, kk: number) => {
+          let e = 0;
+          for (let i = 0; i < mu.length; i++) e += T[i]! * Math.exp(-kk * (mu[i]! - c));
+          return n * a - kk * (S - n * c) - Math.exp(a) * e;
+        };
+        const a0 = Math.log(out.A) - out.k * c;
         const h1 = 1e-4;
         const h2 = 1e-4 * Math.max(1, out.k);
-        const L = (a: number, kk: number) => logLikelihood(mu, T, n, S, Math.exp(a), kk);
-        const laa = (L(la + h1, out.k) - 2 * L(la, out.k) + L(la - h1, out.k)) / (h1 * h1);
-        const lkk = (L(la, out.k + h2) - 2 * L(la, out.k) + L(la, out.k - h2)) / (h2 * h2);
-        const lak = (L(la + h1, out.k + h2) - L(la + h1, out.k - h2) - L(la - h1, out.k + h2) + L(la - h1, out.k - h2)) / (4 * h1 * h2);
+        const laa = (L(a0 + h1, out.k) - 2 * L(a0, out.k) + L(a0 - h1, out.k)) / (h1 * h1);
+        const lkk = (L(a0, out.k + h2) - 2 * L(a0, out.k) + L(a0, out.k - h2)) / (h2 * h2);
+        const lak = (L(a0 + h1, out.k + h2) - L(a0 + h1, out.k - h2) - L(a0 - h1, out.k + h2) + L(a0 - h1, out.k - h2)) / (4 * h1 * h2);
         const det = laa * lkk - lak * lak;
         fc.pre(det > 0);
-        expect(Math.abs(out.kStdErr / Math.sqrt(-laa / det) - 1)).toBeLessThan(1e-3);
-        expect(Math.abs(out.AStdErr / (out.A * Math.sqrt(-lkk / det)) - 1)).toBeLessThan(1e-3);
+        // inverse of −Hessian: Var(a) = −lkk/det, Var(k) = −laa/det, Cov = lak/det; ln A = a + c·k
+        const varK = -laa / det;
+        const varLnA = -lkk / det + c * c * varK + (2 * c * lak) / det;
+        expect(Math.abs(out.kStdErr / Math.sqrt(varK) - 1)).toBeLessThan(1e-3);
+        expect(Math.abs(out.AStdErr / (out.A * Math.sqrt(varLnA)) - 1)).toBeLessThan(1e-3);
       },
     ), { numRuns: 300 });
   });
