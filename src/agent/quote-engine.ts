@@ -27,7 +27,7 @@
 import { intensityHalfSpread, kForHalfSpread, optimalSpread, reservationPrice } from '../model/avellaneda-stoikov.js';
 import { glftInventoryCoefficient } from '../model/glft.js';
 import { timeToHorizon } from '../model/horizon.js';
-import { roundDown, roundUp } from '../model/price-grid.js';
+import { roundDown, roundUp, type TickGrid } from '../model/price-grid.js';
 import { askSizeFactor, bidSizeFactor } from '../model/size-shaping.js';
 import { adverseMarkout, fillImbalance, spreadMultiplier, toxicityScore } from '../model/toxicity.js';
 import { IntensityTracker } from './intensity-tracker.js';
@@ -61,6 +61,69 @@ function intensityTrackerOf(s: SymbolState, p: QuotingParams): IntensityTracker 
   }
   if (s.intensity === null || !s.intensity.fits(c)) s.intensity = new IntensityTracker(c.bucketWidth, c.buckets);
   return s.intensity;
+}
+
+/** Scratch for the out-of-line steps 5 and 6: one per process, as `process` runs one call at a time. */
+const GRID_FIX = { bid: 0, ask: 0, clampedMax: false };
+
+/**
+ * Step 5 when the width after rounding falls outside [min, max] (a band only a
+ * few ticks wide): the first other rounding that fits (the bid's flipped, the
+ * ask's, both); if none fits, the max wins. `rawBid`/`rawAsk` are before rounding.
+ */
+function fitBand(g: typeof GRID_FIX, rawBid: number, rawAsk: number, minHalf: number, maxHalf: number, grid: TickGrid): void {
+  const tol = grid.tick * 1e-9;
+  const minWidth = 2 * minHalf - tol;
+  const maxWidth = 2 * maxHalf + tol;
+  const b = g.bid;
+  const a = g.ask;
+  let w = a - b;
+  if (w <= maxWidth && w >= minWidth) return;
+  const bidIn = roundUp(rawBid, grid);
+  const askIn = roundDown(rawAsk, grid);
+  const bFlip = b === bidIn ? roundDown(rawBid, grid) : bidIn;
+  const aFlip = a === askIn ? roundUp(rawAsk, grid) : askIn;
+  if ((w = a - bFlip) <= maxWidth && w >= minWidth) g.bid = bFlip;
+  else if ((w = aFlip - b) <= maxWidth && w >= minWidth) g.ask = aFlip;
+  else if ((w = aFlip - bFlip) <= maxWidth && w >= minWidth) {
+    g.bid = bFlip;
+    g.ask = aFlip;
+  } else if (a - b > maxWidth) {
+    g.bid = bidIn;
+    g.ask = askIn;
+  }
+}
+
+/**
+ * Step 6: bid ≤ mid − tick and ask ≥ mid + tick on the grid. A side the model put
+ * nearer is placed there; the other comes in as far as the max spread requires
+ * (setting `clampedMax`). Returns which side(s) moved.
+ */
+function keepOffMid(g: typeof GRID_FIX, mid: number, maxHalf: number, grid: TickGrid): CrossMidClamp {
+  const maxWidth = 2 * maxHalf + grid.tick * 1e-9;
+  const bidCap = roundDown(mid - grid.tick, grid);
+  const askFloor = roundUp(mid + grid.tick, grid);
+  let cross: CrossMidClamp = 'none';
+  if (g.bid > bidCap) {
+    g.bid = bidCap;
+    cross = 'bid';
+  }
+  if (g.ask < askFloor) {
+    g.ask = askFloor;
+    cross = cross === 'bid' ? 'both' : 'ask';
+  }
+  if (g.ask - g.bid > maxWidth) {
+    if (cross === 'ask') {
+      const inner = roundUp(g.ask - 2 * maxHalf, grid);
+      g.bid = inner < bidCap ? inner : bidCap;
+      g.clampedMax = true;
+    } else if (cross === 'bid') {
+      const inner = roundDown(g.bid + 2 * maxHalf, grid);
+      g.ask = inner > askFloor ? inner : askFloor;
+      g.clampedMax = true;
+    }
+  }
+  return cross;
 }
 
 /** Sets `s.quote` and `s.decision`; returns whether a new quote was produced. */
@@ -169,57 +232,28 @@ function computeQuote(s: SymbolState, p: QuotingParams, time: number, agentPause
   let clamp: SpreadClamp = bidClamp === 'max' || askClamp === 'max' ? 'max' : bidClamp === 'min' || askClamp === 'min' ? 'min' : 'none';
 
   // 5. tick grid, so that rounding never undoes a clamp: a side cut by the max
-  // clamp rounds inwards, any other side outwards (bid down, ask up); when that
-  // width falls outside [min, max] (a band only a few ticks wide), the first of
-  // the other roundings that fits is taken: the bid's flipped, the ask's, both
+  // clamp rounds inwards, any other side outwards (bid down, ask up)
   const grid = p.grid;
-  const tol = grid.tick * 1e-9;
-  const minWidth = 2 * minHalf - tol;
-  const maxWidth = 2 * maxHalf + tol;
-  const bidOut = roundDown(bid, grid);
-  const bidIn = roundUp(bid, grid);
-  const askOut = roundUp(ask, grid);
-  const askIn = roundDown(ask, grid);
-  let b = bidClamp === 'max' ? bidIn : bidOut;
-  let a = askClamp === 'max' ? askIn : askOut;
-  let w = a - b;
-  if (w > maxWidth || w < minWidth) {
-    const bFlip = b === bidIn ? bidOut : bidIn;
-    const aFlip = a === askIn ? askOut : askIn;
-    if ((w = a - bFlip) <= maxWidth && w >= minWidth) b = bFlip;
-    else if ((w = aFlip - b) <= maxWidth && w >= minWidth) a = aFlip;
-    else if ((w = aFlip - bFlip) <= maxWidth && w >= minWidth) { a = aFlip; b = bFlip; }
-    else if (a - b > maxWidth) { a = askIn; b = bidIn; } // nothing fits: the max wins
-  }
-
-  // 6. never across the mid (unless allowed): bid ≤ mid − tick and ask ≥ mid + tick on
-  // the grid; a side the model put nearer is placed there, and the other side comes
-  // in as far as the max spread requires
+  const tick = grid.tick;
+  const tol = tick * 1e-9;
+  let b = bidClamp === 'max' ? roundUp(bid, grid) : roundDown(bid, grid);
+  let a = askClamp === 'max' ? roundDown(ask, grid) : roundUp(ask, grid);
+  const w = a - b;
   let cross: CrossMidClamp = 'none';
-  if (!c.allowCrossMid) {
-    const bidCap = roundDown(mid - grid.tick, grid);
-    const askFloor = roundUp(mid + grid.tick, grid);
-    if (b > bidCap) {
-      b = bidCap;
-      cross = 'bid';
-    }
-    if (a < askFloor) {
-      a = askFloor;
-      cross = cross === 'bid' ? 'both' : 'ask';
-    }
-    if (a - b > maxWidth) {
-      if (cross === 'ask') {
-        const inner = roundUp(a - 2 * maxHalf, grid);
-        b = inner < bidCap ? inner : bidCap;
-        clamp = 'max';
-      } else if (cross === 'bid') {
-        const inner = roundDown(b + 2 * maxHalf, grid);
-        a = inner > askFloor ? inner : askFloor;
-        clamp = 'max';
-      }
-    }
+  // 6. never across the mid. The rare repairs are out of line, so that this function
+  // stays small enough for the rounding above to be inlined (no boxed doubles)
+  if (w > 2 * maxHalf + tol || w < 2 * minHalf - tol || (!c.allowCrossMid && (b > mid - tick + tol || a < mid + tick - tol))) {
+    const g = GRID_FIX;
+    g.bid = b;
+    g.ask = a;
+    g.clampedMax = clamp === 'max';
+    fitBand(g, bid, ask, minHalf, maxHalf, grid);
+    cross = c.allowCrossMid ? 'none' : keepOffMid(g, mid, maxHalf, grid);
+    b = g.bid;
+    a = g.ask;
+    if (g.clampedMax) clamp = 'max';
   }
-  if (a <= b) a = roundUp(b + grid.tick, grid);
+  if (a <= b) a = roundUp(b + tick, grid);
   bid = b;
   ask = a;
 
