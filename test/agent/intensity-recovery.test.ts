@@ -107,3 +107,35 @@ describe('order-arrival fit: recovery over 8 seeds', () => {
     }
   });
 });
+
+describe('a fit cannot send the quotes beyond the distances the buckets observe', () => {
+  it('k fitted at its floor: the intensity term of the half-spread stays within buckets × bucketWidth', () => {
+    // two levels 0.1 apart, each filled once a second: equal rates, so the fit sends k to kBounds[0] = 1,
+    // where (1/γ)·ln(1 + γ/k) = 10·ln 1.1 = 0.95 price units; the bound holds it to 10 × 0.05 = 0.5.
+    // (A k near zero is never precise enough to be used: its standard error is 1/√(n·V) whatever k is.)
+    const a = new MarketMakerAgent('b', {
+      timeUnit: 'second', gamma: 0.1, k: 10, horizon: { mode: 'infinite', tau: 1 }, tickSize: 0.01,
+      minSpreadBps: 0, maxSpreadBps: 100_000, maxInventory: 1e6, toxicity: { maxMultiplier: 1 },
+      volatility: { default: 0.01 },
+      intensity: { source: 'estimated', bucketWidth: 0.05, buckets: 10, minFills: 2, minBuckets: 2, maxRelativeError: 1, halfLifeMs: 1e12, kBounds: [1, 1_000] },
+      levels: 2, levelStep: { unit: 'bps', value: 10 },
+    });
+    let t = T0;
+    let q = a.process({ type: 'mid', symbol: 'X', mid: 100, time: t }).quote!;
+    for (let i = 0; i < 1_000; i++) {
+      t += 1_000;
+      const level = q.levels!.bids[i % 2]!;
+      q = a.process({ type: 'fill', symbol: 'X', id: `b${i}`, side: 'buy', price: level.price, quantity: 1, time: t }).quote!;
+      q = a.process({ type: 'fill', symbol: 'X', id: `s${i}`, side: 'sell', price: q.levels!.asks[i % 2]!.price, quantity: 1, time: t }).quote!;
+      q = a.process({ type: 'mid', symbol: 'X', mid: 100, time: t }).quote!;
+    }
+    const v = a.view('X')!.intensity.bid;
+    expect(v.source).toBe('estimated');
+    expect(v.fittedK).toBe(1);
+    // k in use is the floor γ / (e^(γ·0.5) − 1) = 1.9508…, whose half-spread is 0.5 exactly
+    expect(v.k).toBeCloseTo(0.1 / Math.expm1(0.05), 9);
+    // half-spread: 0.5 + γσ²τ/2 (5e-6), rounded out to the tick
+    expect(q.askPrice - q.mid).toBeLessThanOrEqual(0.5 + 5e-6 + 0.01 + 1e-9);
+    expect(q.mid - q.bidPrice).toBeLessThanOrEqual(0.5 + 5e-6 + 0.01 + 1e-9);
+  });
+});
