@@ -104,6 +104,15 @@ export class ServiceMetrics {
         for (const [agent, m] of perAgent) this.inc({ agent }, m.published);
       },
     });
+    new Counter({
+      name: 'mm_fill_id_conflicts_total',
+      help: 'Fills refused because their id was applied before with other contents (an OMS id collision; FILL_ID_CONFLICT)',
+      labelNames: ['agent'], registers,
+      collect() {
+        this.reset();
+        for (const [agent, m] of perAgent) this.inc({ agent }, m.fillIdConflicts);
+      },
+    });
     this.conflated = new Counter({ name: 'mm_ws_conflated_total', help: 'Quote messages dropped for slow WebSocket clients (only the latest per symbol kept)', registers });
     new Gauge({ name: 'mm_ws_clients', help: 'WebSocket clients connected', registers, collect() { this.set(sources.wsClients()); } });
     new Gauge({ name: 'mm_ws_subscriptions', help: 'WebSocket subscriptions held', registers, collect() { this.set(sources.wsSubscriptions()); } });
@@ -214,8 +223,12 @@ export class AgentMetrics {
   /** label sets of rejections seen, so the series can be removed with the agent */
   readonly rejectedSeen = new Map<string, [string, string]>();
 
+  /** fills refused as FILL_ID_CONFLICT (also counted among the rejections) */
+  fillIdConflicts = 0;
+
   rejected(type: string, reason: string): void {
     this.rejectedCounter.inc({ agent: this.agent, type, reason });
+    if (reason === 'FILL_ID_CONFLICT') this.fillIdConflicts++;
     this.rejectedSeen.set(`${type}\u0000${reason}`, [type, reason]);
   }
 }

@@ -60,7 +60,8 @@ describe('durability across a SIGKILL (the ledger)', () => {
     const second = await spawn(env);
     try {
       expect(await durableState(second)).toEqual(before);
-      const retry = await post(`${sym(second, 'default', 'AAA')}/fills`, { id: 'f-1', side: 'buy', price: 1, quantity: 1 });
+      // f-1 as it was sent (i = 1: default, AAA, sell, 99.4 − 0.4 = 99, quantity 2); other contents would be a FILL_ID_CONFLICT
+      const retry = await post(`${sym(second, 'default', 'AAA')}/fills`, { id: 'f-1', side: 'sell', price: 99, quantity: 2 });
       expect(retry.body.outcome).toBe('duplicate');
       expect(await durableState(second)).toEqual(before);
       const log = second.output();

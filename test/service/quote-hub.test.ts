@@ -17,7 +17,7 @@ class FakeSocket implements Socket {
 const quote = (symbol: string, seq: number): Quote => ({
   symbol, seq, time: 0, mid: 100, bidPrice: 99, bidSize: 1, askPrice: 101, askSize: 1, reservation: 100, spread: 2, spreadBps: 200,
   model: 'avellaneda-stoikov', sigma: 2, sigmaSource: 'pushed', horizon: 'infinite', tau: 1, inventory: 0, toxicity: 0,
-  adjustments: { inventorySkew: 0, toxicityMultiplier: 1, spreadClamp: 'none' },
+  adjustments: { inventorySkew: 0, toxicityMultiplier: 1, spreadClamp: 'none', crossMidClamp: 'none' },
 });
 
 describe('QuoteHub', () => {

@@ -60,6 +60,7 @@ export async function agentRoutes(app: FastifyInstance, opts: AgentRoutesOptions
     const patch = parse(ConfigPatchBody, req.body);
     const config = configFrom(mergeConfig(agent.config, patch));
     if (JSON.stringify(config) === JSON.stringify(agent.config)) return agentDetail(agent);
+    agent.checkConfig(config); // e.g. a quantityStep that does not divide a position: refused before it is written to the ledger
     const updated = await pipeline.commit([{ t: 'config', id: agent.id, config }], () => {
       const a = registry.get(agent.id);
       a.reconfigure(config);
