@@ -9,7 +9,8 @@ const update: fc.Arbitrary<(t: number, i: number) => Update> = fc.oneof(
   fc.record({ s: fc.constantFrom('A', 'B'), v: fc.double({ min: 0.1, max: 5, noNaN: true }) }).map(({ s, v }) => (t: number) => vol(s, v, t)),
   fc.record({ s: fc.constantFrom('A', 'B'), q: fc.integer({ min: -5, max: 5 }) }).map(({ s, q }) => (t: number) => position(s, q, 100, t)),
   fc.record({ s: fc.constantFrom('A', 'B'), side: fc.constantFrom('buy' as const, 'sell' as const), p: fc.double({ min: 90, max: 110, noNaN: true }), dup: fc.boolean() })
-    .map(({ s, side, p, dup }) => (t: number, i: number) => fill(s, dup ? 'same-id' : `f${i}`, side, p, 1, t)),
+    // a reused id carries the same contents (a retry): other contents would be FILL_ID_CONFLICT, refused
+    .map(({ s, side, p, dup }) => (t: number, i: number) => (dup ? fill('A', 'same-id', 'buy', 100, 1, t) : fill(s, `f${i}`, side, p, 1, t))),
 );
 
 describe('process(u, out): the result written into a caller-owned object', () => {

@@ -175,7 +175,7 @@ describe('the journal of an earlier version is imported once', () => {
       before = await durableState(first);
       // long 3 at 10, sold 1 at 12: position 2, average cost 10, realised (12 − 10) × 1 = 2
       expect((before.desk as { symbols: unknown[] }).symbols).toEqual([{ symbol: 'X', position: 2, averageCost: 10, realisedPnl: 2, buyFills: 1, sellFills: 1, fillsInHistory: 2, paused: true }]);
-      expect((await post(`${sym(first, 'desk', 'X')}/fills`, { id: 'j-1', side: 'buy', price: 1, quantity: 1 })).body.outcome).toBe('duplicate');
+      expect((await post(`${sym(first, 'desk', 'X')}/fills`, { id: 'j-1', side: 'buy', price: 10, quantity: 3 })).body.outcome).toBe('duplicate');
     } finally {
       await killed(first);
     }
