@@ -1,8 +1,13 @@
 /**
  * Entry point: load and validate the configuration, build the app, listen,
  * and shut down cleanly on SIGTERM/SIGINT (stop accepting, close WebSockets
- * with 1001, flush the log, exit 0).
+ * with 1001, destroy what is still connected after http.shutdownGraceMs,
+ * close the journal, flush the log, exit 0). close-with-grace also handles an
+ * uncaught exception or unhandled rejection (the same close, then exit 1), a
+ * second signal (exit 1 at once), and a close that takes longer than the grace
+ * period + 2 s (exit 1).
  */
+import closeWithGrace from 'close-with-grace';
 import { buildApp, createLogger } from './service/app.js';
 import { ConfigError, listenHost, loadServiceConfig } from './service/config.js';
 
@@ -20,26 +25,34 @@ async function main(): Promise<void> {
 
   const logger = createLogger(config.logLevel);
   const app = await buildApp({ config, logger });
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    app.log.info({ signal }, 'shutting down');
-    app.close().then(
-      () => {
-        app.log.info('stopped');
-        logger.flush();
-        process.exit(0);
-      },
-      (err: unknown) => {
-        app.log.error({ err }, 'error while shutting down');
-        logger.flush();
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  // the backstop: whatever happens during the close, the process is gone this long after the signal
+  const deadlineMs = config.http.shutdownGraceMs + 2_000;
+  closeWithGrace({
+    delay: deadlineMs,
+    logger: false,
+    onSecondSignal: (signal) => {
+      app.log.warn({ signal }, 'second signal: exiting now');
+      logger.flush();
+    },
+    onSecondError: (err) => {
+      app.log.error({ err }, 'second error while shutting down: exiting now');
+      logger.flush();
+    },
+    onTimeout: (delay) => {
+      app.log.error({ delay }, 'shutdown took too long: exiting now');
+      logger.flush();
+    },
+  }, async ({ signal, err }) => {
+    if (err) app.log.fatal({ err }, 'uncaught error: shutting down');
+    else app.log.info({ signal }, 'shutting down');
+    try {
+      // app.close() runs the onClose hooks: the journal is closed after every acknowledged write
+      await app.close();
+      app.log.info('stopped');
+    } finally {
+      logger.flush();
+    }
+  });
 
   const { host, warning } = listenHost(config);
   if (warning) app.log.warn(warning);

@@ -30,6 +30,8 @@ export class ServiceMetrics {
   private readonly rejected: Counter<'agent' | 'type' | 'reason'>;
   private readonly quotesPublished: Counter<'agent'>;
   readonly conflated: Counter;
+  /** WebSocket clients the service closed: `slow` past their queue bound (1013), `invalid` over the invalid-message rate (1008) */
+  readonly wsClosed: Counter<'reason'>;
   private readonly perAgent = new Map<string, AgentMetrics>();
 
   constructor(private readonly budgetSeconds: number, private readonly window: number, sources: MetricsSources) {
@@ -63,6 +65,9 @@ export class ServiceMetrics {
     this.rejected = new Counter({ name: 'mm_updates_rejected_total', help: 'Updates rejected, by type and reason', labelNames: ['agent', 'type', 'reason'], registers });
     this.quotesPublished = new Counter({ name: 'mm_quotes_published_total', help: 'Quotes produced and handed to subscribers', labelNames: ['agent'], registers });
     this.conflated = new Counter({ name: 'mm_ws_conflated_total', help: 'Quote messages dropped for slow WebSocket clients (only the latest per symbol kept)', registers });
+    this.wsClosed = new Counter({ name: 'mm_ws_clients_closed_total', help: 'WebSocket clients closed by the service: slow (past the queue bound, 1013) or invalid (too many invalid messages, 1008)', labelNames: ['reason'], registers });
+    this.wsClosed.inc({ reason: 'slow' }, 0);
+    this.wsClosed.inc({ reason: 'invalid' }, 0);
     new Gauge({ name: 'mm_ws_clients', help: 'WebSocket clients connected', registers, collect() { this.set(sources.wsClients()); } });
     new Gauge({ name: 'mm_ws_subscriptions', help: 'WebSocket subscriptions held', registers, collect() { this.set(sources.wsSubscriptions()); } });
 

@@ -41,6 +41,7 @@ export class UpdatePipeline {
     const started = performance.now();
     let r: ProcessResult;
     try {
+      this.registry.assertRoomFor(agent, update.symbol);
       // fills and positions are the ground truth of inventory: journaled before they are applied
       if (this.journal !== null && (update.type === 'fill' || update.type === 'position') && agent.check(update) === 'apply') {
         this.record({ t: 'update', agent: agentId, u: update });
