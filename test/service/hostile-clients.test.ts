@@ -30,12 +30,14 @@ async function deafClient(url: string): Promise<WebSocket> {
   return ws;
 }
 
-/** `n` messages from `ws`, in chunks, letting its socket drain between them (the server reads; nothing waits on the reply). */
-async function flood(ws: WebSocket, message: string, n: number): Promise<number> {
+/** Up to `n` messages from `ws`, in chunks, for at most `ms`, while its socket stays open; the number sent. */
+async function flood(ws: WebSocket, message: string, n: number, ms = 8_000): Promise<number> {
+  const deadline = Date.now() + ms;
   let sent = 0;
-  while (sent < n && ws.readyState === WebSocket.OPEN) {
-    for (let i = 0; i < 2_000 && sent < n; i++, sent++) ws.send(message);
-    while (ws.bufferedAmount > 256 * 1_024 && ws.readyState === WebSocket.OPEN) await sleep(5);
+  while (sent < n && ws.readyState === WebSocket.OPEN && Date.now() < deadline) {
+    for (let i = 0; i < 1_000 && sent < n; i++, sent++) ws.send(message);
+    // the server reads what is sent; this process gives its own probes a turn
+    do await sleep(1); while (ws.bufferedAmount > 256 * 1_024 && ws.readyState === WebSocket.OPEN && Date.now() < deadline);
   }
   return sent;
 }
@@ -97,26 +99,37 @@ describe('row 2: 40 × subscribe "*" on an agent with 10,000 symbols', () => {
         for (let i = from; i < from + 500; i++) updates.push({ type: 'volatility', symbol: `S${i}`, sigma: 2 }, { type: 'mid', symbol: `S${i}`, mid: 100 });
         expect((await post(`${srv.url}/v1/agents/default/updates`, { updates })).status).toBe(200);
       }
-      const c = await StreamClient.connect(`ws://127.0.0.1:${srv.port}/v1/stream`);
-      await metricsOf(srv.url); // resets the event-loop lag maximum
+      // a light client: this process also probes the server, so it must not be the one that stalls
+      const ws = new WebSocket(`ws://127.0.0.1:${srv.port}/v1/stream`);
+      await new Promise((resolve) => ws.once('open', resolve));
+      const symbols = new Map<string, number>();
+      let acks = 0;
+      let messages = 0;
+      ws.on('message', (data) => {
+        messages++;
+        const m = JSON.parse(data.toString()) as { type: string; snapshot?: boolean; symbol?: string };
+        if (m.type === 'subscribed') acks++;
+        if (m.snapshot === true) symbols.set(m.symbol!, (symbols.get(m.symbol!) ?? 0) + 1);
+      });
       let done = false;
       const probes = probe(`${srv.url}/healthz`, () => done);
+      await sleep(200);
       const started = Date.now();
-      for (let i = 0; i < 40; i++) c.send({ op: 'subscribe', agent: 'default', symbols: '*' });
-      await c.until((m) => m.filter((x) => x.snapshot === true).length >= SYMBOLS && m.filter((x) => x.type === 'subscribed').length === 40, 20_000);
+      for (let i = 0; i < 40; i++) ws.send(JSON.stringify({ op: 'subscribe', agent: 'default', symbols: '*' }));
+      const all = await eventually(() => symbols.size === SYMBOLS && acks === 40, 30_000);
       const elapsed = Date.now() - started;
       await sleep(500); // anything resent would arrive by now
       done = true;
       const latencies = await probes;
-      const lagMax = sample(await metricsOf(srv.url), 'nodejs_eventloop_lag_max_seconds');
-      const snapshots = c.messages.filter((x) => x.snapshot === true);
-      c.close();
-      report(`row 2: ${c.messages.length} messages (${snapshots.length} snapshots) in ${elapsed} ms; event-loop lag max ${(lagMax * 1_000).toFixed(1)} ms; probe max ${Math.max(...latencies).toFixed(1)} ms, p99 ${quantile(latencies, 0.99).toFixed(1)} ms`);
-      expect(snapshots).toHaveLength(SYMBOLS);
-      expect(new Set(snapshots.map((s) => s.symbol)).size).toBe(SYMBOLS);
-      expect(c.messages).toHaveLength(SYMBOLS + 40);
-      // slices of 2 ms; the bound leaves room for a loaded machine and the scrape itself
-      expect(lagMax).toBeLessThan(0.05);
+      ws.close();
+      const resent = [...symbols.values()].filter((n) => n > 1).length;
+      report(`row 2: ${messages} messages (${symbols.size} symbols snapshotted, ${resent} more than once) in ${elapsed} ms; /healthz probes during it: max ${Math.max(...latencies).toFixed(1)} ms, p99 ${quantile(latencies, 0.99).toFixed(1)} ms over ${latencies.length} (slowest ${[...latencies].sort((a, b) => b - a).slice(0, 4).map((x) => x.toFixed(0)).join(', ')})`);
+      expect(all).toBe(true);
+      expect(resent).toBe(0);
+      expect(messages).toBe(SYMBOLS + 40);
+      // a single turn of 10,000 snapshots took over 100 ms here; 40 of them, seconds. Slices are 2 ms of work;
+      // the bound leaves room for a loaded machine's scheduling (the time of one slice is checked in quote-hub.test.ts)
+      expect(Math.max(...latencies)).toBeLessThan(500);
     } finally {
       srv.child.kill('SIGKILL');
     }
