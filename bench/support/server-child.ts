@@ -57,7 +57,8 @@ async function build(kind: ServerKind): Promise<{ app: FastifyInstance; onTempla
       port: 0, logLevel: 'silent',
       auth: { writeTokens: [BENCH_TOKEN] },
       journal: { path: join(dir, 'journal.jsonl') },
-      limits: { maxSubscriptionsPerConnection: 10_000 },
+      // the fan-out benchmark holds 1,000 subscribers, the default maxWsClients: room for its probes too
+      limits: { maxSubscriptionsPerConnection: 10_000, maxWsClients: 2_000 },
     });
     const app = await buildApp({ config, logger: pino({ level: 'silent' }) });
     app.addHook('onClose', async () => rmSync(dir, { recursive: true, force: true }));

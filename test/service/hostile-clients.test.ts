@@ -76,9 +76,11 @@ describe('row 1: a WebSocket client that never reads', () => {
     const pid = srv.child.pid!;
     const rss0 = rssBytes(pid);
     const ws = await deafClient(`ws://127.0.0.1:${srv.port}/v1/stream`);
-    // each is answered with an acknowledgement (~60 bytes) that the client never reads: 18 MiB of replies
-    const message = JSON.stringify({ op: 'unsubscribe', agent: 'default', symbols: ['X'] });
-    const sent = await flood(ws, message, 300_000);
+    // each is answered with an acknowledgement echoing its 400 symbols (6 KiB) that the client never reads:
+    // up to 48 MiB of replies, far past what the kernel's socket buffers take (a few MiB on loopback)
+    const symbols = Array.from({ length: 400 }, (_, i) => `SYMBOL-${String(i).padStart(5, '0')}`);
+    const message = JSON.stringify({ op: 'unsubscribe', agent: 'default', symbols });
+    const sent = await flood(ws, message, 8_000, 20_000);
     const kicked = await eventually(async () => sample(await metricsOf(srv.url), 'mm_ws_clients_closed_total{reason="slow"}') >= 1, 10_000);
     const grown = rssBytes(pid) - rss0;
     ws.terminate();
