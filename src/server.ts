@@ -10,6 +10,7 @@
 import closeWithGrace from 'close-with-grace';
 import { buildApp, createLogger } from './service/app.js';
 import { ConfigError, listenHost, loadServiceConfig } from './service/config.js';
+import { memoryBudget } from './service/memory-budget.js';
 
 async function main(): Promise<void> {
   let config;
@@ -57,7 +58,9 @@ async function main(): Promise<void> {
   const { host, warning } = listenHost(config);
   if (warning) app.log.warn(warning);
   await app.listen({ port: config.port, host });
-  app.log.info({ agents: Object.keys(config.agents) }, 'quoting service ready');
+  // the most memory these limits let clients make the service hold (docs/operations.md)
+  const memoryBudgetMiB = Math.round(memoryBudget(config).total / 1_048_576);
+  app.log.info({ agents: Object.keys(config.agents), memoryBudgetMiB }, 'quoting service ready');
 }
 
 main().catch((err: unknown) => {
