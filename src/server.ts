@@ -57,6 +57,9 @@ async function main(): Promise<void> {
 
   const { host, warning } = listenHost(config);
   if (warning) app.log.warn(warning);
+  if (!['127.0.0.1', '::1', 'localhost'].includes(host) && config.http.allowedHosts.every((h) => ['localhost', '127.0.0.1', '::1'].includes(h))) {
+    app.log.warn({ host, allowedHosts: config.http.allowedHosts }, 'listening beyond loopback, but only loopback host names are served: set ALLOWED_HOSTS to the names clients use');
+  }
   await app.listen({ port: config.port, host });
   // the most memory these limits let clients make the service hold (docs/operations.md)
   const memoryBudgetMiB = Math.round(memoryBudget(config).total / 1_048_576);
