@@ -69,7 +69,8 @@ async function build(kind: ServerKind): Promise<{ app: FastifyInstance; onTempla
       port: 0, logLevel: 'silent',
       auth: { writeTokens: [BENCH_TOKEN] },
       ledger: { path: join(dir, 'quoting.db'), importJournal: null },
-      limits: { maxSubscriptionsPerConnection: 10_000 },
+      // the fan-out benchmark holds 1,000 subscribers, the default maxWsClients: room for its probes too
+      limits: { maxSubscriptionsPerConnection: 10_000, maxWsClients: 2_000 },
       ...(process.env.MM_BENCH_LATENCY_WINDOW ? { latencyWindow: Number(process.env.MM_BENCH_LATENCY_WINDOW) } : {}),
     });
     const app = await buildApp({ config, logger: pino({ level: 'silent' }) });

@@ -8,6 +8,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { pino, type Logger } from 'pino';
 import type { Ledger } from '../ledger/ledger.js';
 import { installAuth } from './auth.js';
+import { installBrowserGuard, requireJsonWrites } from './browser-guard.js';
 import type { ServiceConfig } from './config.js';
 import { errorResponse, ROUTE_NOT_FOUND } from './errors.js';
 import { ServiceMetrics } from './metrics.js';
@@ -79,10 +80,24 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: false,
     // unique across restarts (a random prefix per process) without a UUID per request
     genReqId: () => `${bootId}-${(++requests).toString(36)}`,
+    // a client that holds a connection without finishing is cut off (408 for slow headers and trickled bodies)
+    requestTimeout: config.http.requestTimeoutMs,
+    connectionTimeout: config.http.connectionTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    // Node checks those two deadlines every connectionsCheckingInterval (30 s by default): once a second here
+    http: { headersTimeout: config.http.headersTimeoutMs, connectionsCheckingInterval: 1_000 },
   });
+  // connections past this are closed by Node as soon as they are accepted
+  app.server.maxConnections = config.http.maxConnections;
 
-  const registry = new AgentRegistry(config.limits.maxAgents);
-  const hub = new QuoteHub({ highWaterBytes: config.limits.wsHighWaterBytes, onConflate: () => metrics.conflated.inc() });
+  const registry = new AgentRegistry(config.limits.maxAgents, config.limits.maxTotalSymbols);
+  const hub = new QuoteHub({
+    highWaterBytes: config.limits.wsHighWaterBytes,
+    maxQueueBytes: config.limits.wsMaxQueueBytes,
+    invalidPerSecond: config.limits.wsInvalidMessagesPerSecond,
+    onConflate: () => metrics.conflated.inc(),
+    onKick: (reason) => metrics.wsClosed.inc({ reason }),
+  });
   const metrics = new ServiceMetrics(config.processBudgetSeconds, config.latencyWindow, {
     agents: () => registry.all(),
     wsClients: () => hub.clients.size,
@@ -124,9 +139,21 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     reply.header('x-request-id', req.id).headers(SECURITY_HEADERS);
     done();
   });
+  installBrowserGuard(app, config.http.allowedHosts);
   installAuth(app, config.auth);
+  requireJsonWrites(app);
+  // On close, connections still open after the grace period (a WebSocket that never reads the close frame,
+  // a request whose headers never end) are destroyed, so that the server closes whatever its clients do.
+  let grace: NodeJS.Timeout | null = null;
   app.addHook('preClose', async () => {
     closing = true;
+    grace = setTimeout(() => {
+      for (const c of [...hub.clients]) {
+        c.socket.terminate();
+        hub.remove(c);
+      }
+      app.server.closeAllConnections();
+    }, config.http.shutdownGraceMs);
   });
 
   app.setErrorHandler((err, req, reply) => {
@@ -143,6 +170,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const heartbeat = setInterval(() => hub.heartbeat(), config.heartbeatMs);
   heartbeat.unref();
   app.addHook('onClose', async () => {
+    if (grace !== null) clearTimeout(grace);
     clearInterval(heartbeat);
     hub.close();
     metrics.close();

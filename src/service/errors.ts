@@ -75,3 +75,7 @@ export function errorResponse(err: unknown): { status: number; body: ErrorBody }
 function respond(status: number, code: string, message: string, field?: string): { status: number; body: ErrorBody } {
   return { status, body: { error: field === undefined ? { code, message } : { code, message, field } } };
 }
+
+// Browsers and hostile clients (issue 14): a Host or Origin the service does not answer to.
+export const HOST_NOT_ALLOWED = createError('HOST_NOT_ALLOWED', 'host %s is not served here (http.allowedHosts)', 403);
+export const ORIGIN_NOT_ALLOWED = createError('ORIGIN_NOT_ALLOWED', 'requests from origin %s are refused (http.allowedHosts)', 403);

@@ -35,6 +35,8 @@ export class ServiceMetrics {
   readonly registry = new Registry();
   private readonly rejected: Counter<'agent' | 'type' | 'reason'>;
   readonly conflated: Counter;
+  /** WebSocket clients the service closed: `slow` past their queue bound (1013), `invalid` over the invalid-message rate (1008) */
+  readonly wsClosed: Counter<'reason'>;
   private readonly perAgent = new Map<string, AgentMetrics>();
   private readonly attribution = new BudgetAttribution();
 
@@ -114,6 +116,9 @@ export class ServiceMetrics {
       },
     });
     this.conflated = new Counter({ name: 'mm_ws_conflated_total', help: 'Quote messages dropped for slow WebSocket clients (only the latest per symbol kept)', registers });
+    this.wsClosed = new Counter({ name: 'mm_ws_clients_closed_total', help: 'WebSocket clients closed by the service: slow (past the queue bound, 1013) or invalid (too many invalid messages, 1008)', labelNames: ['reason'], registers });
+    this.wsClosed.inc({ reason: 'slow' }, 0);
+    this.wsClosed.inc({ reason: 'invalid' }, 0);
     new Gauge({ name: 'mm_ws_clients', help: 'WebSocket clients connected', registers, collect() { this.set(sources.wsClients()); } });
     new Gauge({ name: 'mm_ws_subscriptions', help: 'WebSocket subscriptions held', registers, collect() { this.set(sources.wsSubscriptions()); } });
 

@@ -249,9 +249,11 @@ export class UpdatePipeline {
   private check(agentId: string, update: Update): 'apply' | 'duplicate' {
     const agent = this.registry.get(agentId);
     try {
+      // before the ledger: a fill on a symbol the service has no room for is never committed
+      this.registry.assertRoomFor(agent, update.symbol);
       return agent.check(update);
     } catch (err) {
-      this.metrics.forAgent(agentId).rejected(update.type, err instanceof AgentError ? err.code : 'INTERNAL');
+      this.metrics.forAgent(agentId).rejected(update.type, err instanceof AgentError ? err.code : ((err as { code?: string }).code ?? 'INTERNAL'));
       throw err;
     }
   }
@@ -263,6 +265,13 @@ export class UpdatePipeline {
   private applyNow(agentId: string, update: Update): ProcessResult {
     const agent = this.registry.get(agentId);
     const m = this.metrics.forAgent(agentId);
+    try {
+      // a new symbol past limits.maxTotalSymbols is refused (checked again here for market data, which skips check())
+      this.registry.assertRoomFor(agent, update.symbol);
+    } catch (err) {
+      m.rejected(update.type, (err as { code?: string }).code ?? 'INTERNAL');
+      throw err;
+    }
     const started = performance.now();
     let r: ProcessResult;
     try {

@@ -41,7 +41,8 @@ export async function post(url: string, body: unknown, headers: Record<string, s
 export async function request(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
   const res = await fetch(url, {
     method,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    // every write carries the JSON content type, body or not (a browser's simple request cannot)
+    headers: method === 'GET' || method === 'HEAD' ? headers : { 'content-type': 'application/json', ...headers },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await res.text();

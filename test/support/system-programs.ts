@@ -18,6 +18,7 @@ interface SystemProgram {
 export const SYSTEM_PROGRAMS = {
   promtool: { command: 'promtool', debianPackage: 'prometheus', versionArgs: ['--version'] },
   prometheus: { command: process.env.PROMETHEUS_BIN ?? 'prometheus', debianPackage: 'prometheus', versionArgs: ['--version'] },
+  chromium: { command: process.env.CHROMIUM_BIN ?? 'chromium', debianPackage: 'chromium', versionArgs: ['--version'] },
 } satisfies Record<string, SystemProgram>;
 
 export type SystemProgramName = keyof typeof SYSTEM_PROGRAMS;
