@@ -8,7 +8,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { pino, type Logger } from 'pino';
 import { Journal } from '../journal/journal.js';
 import { installAuth } from './auth.js';
-import type { ServiceConfig } from './config.js';
+import { uiEnabled, type ServiceConfig } from './config.js';
 import { errorResponse, ROUTE_NOT_FOUND } from './errors.js';
 import { ServiceMetrics } from './metrics.js';
 import { QuoteHub } from './quote-hub.js';
@@ -19,6 +19,7 @@ import { journalRoutes } from './routes/journal.js';
 import { opsRoutes } from './routes/ops.js';
 import { readRoutes } from './routes/reads.js';
 import { streamRoutes } from './routes/stream.js';
+import { uiRoot, uiRoutes } from './routes/ui.js';
 import { updateRoutes } from './routes/updates.js';
 import { UpdatePipeline } from './update-pipeline.js';
 
@@ -106,6 +107,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const pipeline = new UpdatePipeline(registry, hub, metrics, journal);
   const routes: Quoting['routes'] = [];
   app.addHook('onRoute', (r) => {
+    // routes hidden from the schema (the quote board's static files) are not part of the API
+    if ((r.schema as { hide?: boolean } | undefined)?.hide === true) return;
     for (const method of [r.method].flat()) routes.push({ method, url: r.url });
   });
   app.decorate('quoting', { routes, registry, hub, metrics, pipeline, journal });
@@ -162,5 +165,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     maxClients: config.limits.maxWsClients,
   });
   await app.register(journalRoutes, { registry, journal });
+  if (uiEnabled(config)) {
+    const root = uiRoot();
+    if (root !== null) await app.register(uiRoutes, { root });
+    else app.log.warn('the quote board (/ui/) is not built: run npm run build');
+  }
   return app;
 }

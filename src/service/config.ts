@@ -61,6 +61,8 @@ export const ServiceConfigSchema = z.object({
   limits: LimitsSchema.default(LimitsSchema.parse({})),
   auth: AuthSchema.default(AuthSchema.parse({})),
   journal: JournalSchema.default(JournalSchema.parse({})),
+  /** serve the live quote board at /ui/; null: only when `host` is a loopback address */
+  ui: z.boolean().nullable().default(null),
 }).strict();
 
 export type ServiceConfig = z.infer<typeof ServiceConfigSchema>;
@@ -87,7 +89,7 @@ const list = (raw: string) => raw.split(',').map((t) => t.trim()).filter((t) => 
 /**
  * Defaults ← CONFIG_FILE (JSON) ← environment: PORT, HOST, LOG_LEVEL, HEARTBEAT_MS,
  * API_TOKENS and READ_TOKENS (comma-separated), METRICS_PROTECTED (true/false),
- * JOURNAL_PATH ("" or "off" disables), JOURNAL_FSYNC.
+ * JOURNAL_PATH ("" or "off" disables), JOURNAL_FSYNC, UI (true/false).
  */
 export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   let input: Record<string, unknown> = {};
@@ -126,10 +128,17 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
   if (env.JOURNAL_PATH !== undefined) journal.path = env.JOURNAL_PATH === '' || env.JOURNAL_PATH === 'off' ? null : env.JOURNAL_PATH;
   if (env.JOURNAL_FSYNC) journal.fsync = env.JOURNAL_FSYNC;
   input.journal = journal;
+  if (env.UI !== undefined && env.UI !== '') {
+    if (!['true', 'false'].includes(env.UI)) throw new ConfigError('UI', 'expected true or false');
+    input.ui = env.UI === 'true';
+  }
   return parseServiceConfig(input);
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+/** Whether /ui/ is served: as configured, else on a loopback host only. */
+export const uiEnabled = (config: ServiceConfig): boolean => config.ui ?? LOOPBACK.test(config.host);
 
 /** Without write tokens anyone who can connect can move the quotes, so the service then listens on loopback only. */
 export function listenHost(config: ServiceConfig): { host: string; warning?: string } {
