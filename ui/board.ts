@@ -4,7 +4,7 @@
  * quoted prices, and the connection's state. Built on the typed client
  * (src/client), bundled for the browser by scripts/build-browser.ts.
  */
-import { QuotingClient, QuotingError, type StreamQuote, type SymbolView } from '../src/client/index.js';
+import { priceDigits, QuotingClient, QuotingError, type StreamQuote, type SymbolView } from '../src/client/index.js';
 
 /** points kept per symbol for its sparkline */
 const SPARK_POINTS = 60;
@@ -159,7 +159,7 @@ async function start(): Promise<void> {
       client = new QuotingClient({ baseUrl: location.origin, token });
     }
   }
-  digits = Math.max(0, Math.min(10, Math.ceil(-Math.log10(detail.config.tickSize) - 1e-9)));
+  digits = priceDigits(detail.config.tickSize);
   for (const v of detail.symbolStates) showView(v);
 
   const sub = await client.subscribe(agent, '*', showQuote);

@@ -10,4 +10,5 @@ export {
 } from './subscription.js';
 export { backoffDelay, type BackoffOptions } from './backoff.js';
 export { SeqTracker, type SeqVerdict } from './seq-tracker.js';
+export { priceDigits } from './price-digits.js';
 export type * from './types.js';

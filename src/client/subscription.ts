@@ -63,7 +63,8 @@ export interface SubscribeOptions {
   maxReconnectAttempts?: number;
 }
 
-export type QuoteListener = (quote: StreamQuote) => void | Promise<void>;
+/** Called with each quote; a returned promise is awaited before the next quote is delivered (what it resolves to is ignored). */
+export type QuoteListener = (quote: StreamQuote) => unknown;
 
 /** What the subscription needs from the client that made it. */
 export interface StreamContext {
@@ -332,7 +333,7 @@ export class Subscription {
         this.stats.quotes++;
         try {
           const r = this.onQuote(q);
-          if (r !== undefined && typeof (r as Promise<void>).then === 'function') await r;
+          if (r !== null && typeof r === 'object' && typeof (r as { then?: unknown }).then === 'function') await r;
         } catch (err) {
           this.consumerError(err);
         }

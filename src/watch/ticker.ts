@@ -1,5 +1,5 @@
 /** The ticker: one line per quote and per event of the subscription, on the typed client. */
-import { QuotingClient, QuotingError, type StreamQuote, type Subscription } from '../client/index.js';
+import { priceDigits, QuotingClient, QuotingError, type StreamQuote, type Subscription } from '../client/index.js';
 import type { WatchOptions } from './args.js';
 
 export interface WatchIo {
@@ -8,11 +8,6 @@ export interface WatchIo {
 }
 
 const clock = (ms: number) => new Date(ms).toISOString().slice(11, 23);
-
-/** Decimal places of a tick size: 0.01 → 2, 0.0005 → 4, 1 → 0. */
-export function tickDigits(tickSize: number): number {
-  return Math.max(0, Math.min(10, Math.ceil(-Math.log10(tickSize) - 1e-9)));
-}
 
 export function formatQuote(q: StreamQuote, digits: number): string {
   const p = (x: number) => x.toFixed(digits);
@@ -27,7 +22,7 @@ export async function runWatch(o: WatchOptions, io: WatchIo): Promise<number> {
   const client = new QuotingClient({ baseUrl: o.url, ...(o.token ? { token: o.token } : {}) });
   let digits: number;
   try {
-    digits = tickDigits((await client.agent(o.agent)).config.tickSize);
+    digits = priceDigits((await client.agent(o.agent)).config.tickSize);
   } catch (err) {
     io.print(`mm-watch: ${explain(err, o)}`);
     return 1;

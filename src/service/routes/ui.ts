@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifySchema } from 'fastify';
 import type {} from '../auth.js';
 
 const UI_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
@@ -36,7 +36,9 @@ export async function uiRoutes(app: FastifyInstance, opts: { root: string }): Pr
   // `hide` marks these routes as outside the API: openapi.yaml does not list them
   await app.register(fastifyStatic, { root: opts.root, prefix: '/ui/', schemaHide: true });
   // the page's relative URLs need the slash; the query (agent, token) goes along
-  app.get('/ui', { schema: { hide: true } }, (req, reply) => {
+  // `hide` is the ecosystem's mark (@fastify/swagger, @fastify/static) for a route outside the API
+  const hidden: FastifySchema = { hide: true } as FastifySchema;
+  app.get('/ui', { schema: hidden }, (req, reply) => {
     const q = req.url.indexOf('?');
     return reply.redirect(`/ui/${q === -1 ? '' : req.url.slice(q)}`, 301);
   });
