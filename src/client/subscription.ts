@@ -109,6 +109,8 @@ export class Subscription {
   private delivering = false;
   private readonly resyncing = new Set<string>();
   private resolveClosed!: (v: SubscriptionEvents['closed']) => void;
+  /** settles the connection attempt under way, if any */
+  private abortAttempt: (() => void) | null = null;
   /** resolves when the subscription has ended, with why */
   readonly closed: Promise<SubscriptionEvents['closed']>;
   readonly stats = { quotes: 0, gaps: 0, resyncs: 0, conflated: 0, reconnects: 0, heartbeatTimeouts: 0, stale: 0 };
@@ -191,14 +193,17 @@ export class Subscription {
         if (err === undefined) s.resolve();
         else {
           if (this.socket === ws) this.socket = null;
-          ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
-          ws.close();
+          if (this.abortAttempt === abort) this.abortAttempt = null;
+          drop(ws);
           s.reject(err);
         }
       };
       const timer = setTimeout(() => settle(new QuotingError({
         code: 'TIMEOUT', message: `no subscription to ${this.agent} on ${this.ctx.streamUrl} within ${this.ctx.timeoutMs} ms`,
       })), this.ctx.timeoutMs);
+      // close() during the attempt settles it at once rather than at the timeout
+      const abort = () => settle(new QuotingError({ code: 'CLOSED', message: 'the subscription was closed' }));
+      this.abortAttempt = abort;
 
       ws.onopen = () => {
         opened = true;
@@ -215,6 +220,7 @@ export class Subscription {
           // before the acknowledgement only the answer to the subscribe matters
           if (msg.type === 'subscribed' && msg.agent === this.agent) {
             // synchronously, before the snapshots that may follow in the same read are handled
+            if (this.abortAttempt === abort) this.abortAttempt = null;
             this.subscribed();
             settle();
           }
@@ -356,8 +362,7 @@ export class Subscription {
       this.stats.heartbeatTimeouts++;
       this.listeners.emit('heartbeat-timeout', { silentMs: now - this.lastMessageAt });
       this.socket = null;
-      ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
-      ws.close();
+      drop(ws);
       this.lost(4000, 'heartbeat timeout');
       return;
     }
@@ -429,6 +434,7 @@ export class Subscription {
       ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
       ws.close(NORMAL_CLOSURE);
     }
+    this.abortAttempt?.();
     const payload = error === undefined ? { reason } : { reason, error };
     this.listeners.emit('closed', payload);
     this.resolveClosed(payload);
@@ -453,6 +459,14 @@ function streamError(msg: StreamMessage): QuotingError {
     message: typeof msg.message === 'string' ? msg.message : 'the stream refused a message',
     field: typeof msg.field === 'string' ? msg.field : undefined,
   });
+}
+
+/** Detaches and closes a socket; `ws` sockets are cut at once (a dead peer never completes the closing handshake). */
+function drop(ws: WebSocketLike, code?: number): void {
+  ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
+  const terminate = (ws as { terminate?: () => void }).terminate;
+  if (typeof terminate === 'function') terminate.call(ws);
+  else ws.close(code);
 }
 
 /** Node's timers keep the process alive unless unref'd; browsers' timers are numbers. */

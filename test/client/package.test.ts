@@ -33,7 +33,7 @@ function run(cmd: string, args: string[], cwd: string, timeoutMs = 240_000): Pro
 }
 const out = (r: Ran) => `${r.stdout}\n${r.stderr}`;
 
-describe('the packed client', () => {
+describe('the packed client', { timeout: 180_000 }, () => {
   let s: Running;
   let dir: string;
   let tarball: string;

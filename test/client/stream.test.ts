@@ -89,37 +89,48 @@ describe('stream: a service restart in the middle of a subscription', () => {
   afterAll(() => srv.stop());
 
   it('reconnects with backoff, resubscribes, delivers the fresh snapshot (its seq restarted) and reports each step', async () => {
-    const c = new QuotingClient({ baseUrl: srv.url });
-    await c.postVolatility('default', 'RST', { sigma: 2 });
-    for (const mid of [100, 101, 102]) await c.postMid('default', 'RST', { mid });
-    const r = new Recorder();
-    // the first retry waits 400–800 ms: time to post a mid to the restarted service before the client is back
-    const sub = r.watch(keep(await c.subscribe('default', ['RST'], r.onQuote, { reconnectBackoff: { baseMs: 800, maxMs: 1_600 } })));
-    await r.until(() => r.quotes.length === 1, 5_000, 'the snapshot');
-    expect(r.quotes[0]).toMatchObject({ seq: 3, mid: 102, snapshot: true });
+    // through a relay, which holds the client off until the restarted service has a quote to snapshot
+    const proxy = await startWsProxy(srv.url);
+    try {
+      const c = new QuotingClient({ baseUrl: proxy.url });
+      await c.postVolatility('default', 'RST', { sigma: 2 });
+      for (const mid of [100, 101, 102]) await c.postMid('default', 'RST', { mid });
+      const r = new Recorder();
+      const sub = r.watch(keep(await c.subscribe('default', ['RST'], r.onQuote, { reconnectBackoff: { baseMs: 200, maxMs: 400 } })));
+      await r.until(() => r.quotes.length === 1, 5_000, 'the snapshot');
+      expect(r.quotes[0]).toMatchObject({ seq: 3, mid: 102, snapshot: true });
 
-    await srv.stop();
-    await r.until(() => sub.state === 'reconnecting', 5_000, 'reconnecting');
-    expect(r.of('disconnected')[0]).toMatchObject({ code: 1001, attempt: 1 });
-    expect(r.of('disconnected')[0]!.retryInMs).toBeGreaterThanOrEqual(400);
+      proxy.refuse = true;
+      await srv.stop();
+      await r.until(() => sub.state === 'reconnecting', 5_000, 'reconnecting');
+      expect(r.of('disconnected')[0]).toMatchObject({ code: 1001, attempt: 1 });
+      // the first retry waits within [cap/2, cap] of the first cap, 200 ms
+      expect(r.of('disconnected')[0]!.retryInMs).toBeGreaterThanOrEqual(100);
+      expect(r.of('disconnected')[0]!.retryInMs).toBeLessThanOrEqual(200);
+      // attempts go on failing while the service is away
+      await r.until(() => r.of('disconnected').length >= 3, 10_000, 'failed attempts');
 
-    await srv.start();
-    // mids are not journaled: the restarted agent numbers RST's quotes from 1 again
-    await c.postVolatility('default', 'RST', { sigma: 2 });
-    await c.postMid('default', 'RST', { mid: 90 });
-    await r.until(() => r.of('reconnected').length === 1 && r.quotes.length === 2, 15_000, 'the reconnection and its snapshot');
-    expect(r.quotes[1]).toMatchObject({ symbol: 'RST', seq: 1, mid: 90, snapshot: true });
-    expect(r.of('reconnected')[0]!.attempts).toBeGreaterThanOrEqual(1);
-    expect(r.of('reconnected')[0]!.downMs).toBeGreaterThan(0);
-    expect(r.of('state').map((x) => x.state)).toEqual(expect.arrayContaining(['reconnecting', 'live']));
-    expect(sub.state).toBe('live');
-    expect(sub.stats.reconnects).toBe(1);
+      await srv.start();
+      // mids are not journaled: the restarted agent numbers RST's quotes from 1 again
+      await c.postVolatility('default', 'RST', { sigma: 2 });
+      await c.postMid('default', 'RST', { mid: 90 });
+      proxy.refuse = false;
+      await r.until(() => r.of('reconnected').length === 1 && r.quotes.length === 2, 15_000, 'the reconnection and its snapshot');
+      expect(r.quotes[1]).toMatchObject({ symbol: 'RST', seq: 1, mid: 90, snapshot: true });
+      expect(r.of('reconnected')[0]!.attempts).toBeGreaterThanOrEqual(3);
+      expect(r.of('reconnected')[0]!.downMs).toBeGreaterThan(0);
+      expect(r.of('state').map((x) => x.state)).toEqual(['reconnecting', 'live']);
+      expect(sub.state).toBe('live');
+      expect(sub.stats.reconnects).toBe(1);
 
-    // and the stream goes on from the new numbering
-    await c.postMid('default', 'RST', { mid: 91 });
-    await r.until(() => r.quotes.length === 3, 5_000, 'the next quote');
-    expect(r.quotes[2]).toMatchObject({ seq: 2, mid: 91 });
-    expect(r.of('resync')).toEqual([]);
+      // and the stream goes on from the new numbering
+      await c.postMid('default', 'RST', { mid: 91 });
+      await r.until(() => r.quotes.length === 3, 5_000, 'the next quote');
+      expect(r.quotes[2]).toMatchObject({ seq: 2, mid: 91 });
+      expect(r.of('resync')).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('backs off while the service stays down, and gives up after maxReconnectAttempts', async () => {

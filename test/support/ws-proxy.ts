@@ -20,6 +20,8 @@ export interface WsProxy {
   transform: (message: string) => string | null;
   /** while true nothing is relayed in either direction */
   frozen: boolean;
+  /** while true new WebSocket connections are cut at once (as if the service were down) */
+  refuse: boolean;
   /** connections accepted so far */
   connections: number;
   close: () => Promise<void>;
@@ -59,6 +61,7 @@ export async function startWsProxy(targetUrl: string): Promise<WsProxy> {
     loseAnswer: () => false,
     transform: (m) => m,
     frozen: false,
+    refuse: false,
     connections: 0,
     close: async () => {
       for (const s of sockets) s.terminate();
@@ -68,6 +71,10 @@ export async function startWsProxy(targetUrl: string): Promise<WsProxy> {
     },
   };
   wss.on('connection', (client, req) => {
+    if (proxy.refuse) {
+      client.terminate();
+      return;
+    }
     proxy.connections++;
     const query = req.url?.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
     const upstream = new WebSocket(`${targetWsUrl}${query}`);
@@ -86,18 +93,20 @@ export async function startWsProxy(targetUrl: string): Promise<WsProxy> {
       const out = proxy.transform(data.toString());
       if (out !== null && client.readyState === WebSocket.OPEN) client.send(out);
     });
-    const end = () => {
+    const end = (code?: number, reason?: Buffer) => {
       sockets.delete(client);
       sockets.delete(upstream);
       if (!proxy.frozen) {
-        client.close();
+        // the service's close code goes on to the client (1001 on shutdown); codes that cannot be sent become 1000
+        const sendable = code !== undefined && (code === 1000 || code === 1001 || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999));
+        client.close(sendable ? code : 1000, reason?.toString());
         upstream.close();
       }
     };
-    client.on('close', end);
-    upstream.on('close', end);
-    client.on('error', end);
-    upstream.on('error', end);
+    client.on('close', () => end());
+    upstream.on('close', (code, reason) => end(code, reason));
+    client.on('error', () => end());
+    upstream.on('error', () => end());
   });
   return proxy;
 }
