@@ -312,6 +312,25 @@ describe('stream: slow consumers', () => {
   });
 });
 
+describe('stream: a token refused after a restart', () => {
+  it('ends the subscription with UNAUTHORIZED instead of retrying for ever', async () => {
+    const srv = await restartableServer({ auth: { writeTokens: ['write-token-0123456789'], readTokens: [READ] } });
+    try {
+      const r = new Recorder();
+      const sub = r.watch(keep(await new QuotingClient({ baseUrl: srv.url, token: READ }).subscribe('default', '*', r.onQuote, { reconnectBackoff: fast })));
+      await srv.stop();
+      // the service comes back with another read token
+      await srv.start({ auth: { writeTokens: ['write-token-0123456789'], readTokens: ['another-read-token-0123'] } });
+      const end = await Promise.race([sub.closed, new Promise((res) => setTimeout(() => res('timeout'), 10_000))]);
+      expect(end).toMatchObject({ reason: 'the token was refused', error: { code: 'UNAUTHORIZED', status: 401 } });
+      expect(sub.state).toBe('closed');
+      expect(r.of('reconnected')).toEqual([]);
+    } finally {
+      await srv.stop();
+    }
+  });
+});
+
 describe('stream: tokens', () => {
   let s: Running;
   beforeAll(async () => {

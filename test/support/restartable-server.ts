@@ -14,16 +14,17 @@ export interface RestartableServer {
   app: () => FastifyInstance | null;
   /** closes the app (WebSockets get 1001) */
   stop: () => Promise<void>;
-  /** listens again on the same port, journal replayed */
-  start: () => Promise<void>;
+  /** listens again on the same port, journal replayed; `change` alters the configuration from then on */
+  start: (change?: ServiceConfigInput) => Promise<void>;
 }
 
 export async function restartableServer(config: ServiceConfigInput = {}): Promise<RestartableServer> {
-  const parsed = parseServiceConfig({ port: 0, journal: { path: tempJournal() }, ...config });
+  let input: ServiceConfigInput = { port: 0, journal: { path: tempJournal() }, ...config };
   let app: FastifyInstance | null = null;
   let port = 0;
-  const start = async () => {
-    const a = await buildApp({ config: parsed, logger: pino({ level: 'silent' }) });
+  const start = async (change: ServiceConfigInput = {}) => {
+    input = { ...input, ...change };
+    const a = await buildApp({ config: parseServiceConfig(input), logger: pino({ level: 'silent' }) });
     await a.listen({ port, host: '127.0.0.1' });
     port = (a.server.address() as { port: number }).port;
     app = a;
