@@ -8,7 +8,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBrowser } from '../../scripts/build-browser.js';
 import { QuotingClient } from '../../src/client/index.js';
-import { parseServiceConfig, uiEnabled } from '../../src/service/config.js';
+import { ConfigError, loadServiceConfig, parseServiceConfig, uiEnabled } from '../../src/service/config.js';
 import { restartableServer, type RestartableServer } from '../support/restartable-server.js';
 import { request, startServer } from '../support/server.js';
 import { describeWith, SYSTEM_PROGRAMS } from '../support/system-programs.js';
@@ -22,6 +22,10 @@ describe('the board is served only when configured, by default on loopback', () 
     expect(uiEnabled(parseServiceConfig({ host: '0.0.0.0' }))).toBe(false);
     expect(uiEnabled(parseServiceConfig({ host: '0.0.0.0', ui: true }))).toBe(true);
     expect(uiEnabled(parseServiceConfig({ ui: false }))).toBe(false);
+    expect(uiEnabled(loadServiceConfig({ HOST: '0.0.0.0', API_TOKENS: 'write-token-0123456789', UI: 'true' }))).toBe(true);
+    expect(uiEnabled(loadServiceConfig({ UI: 'false' }))).toBe(false);
+    expect(uiEnabled(loadServiceConfig({ UI: '' }))).toBe(true);
+    expect(() => loadServiceConfig({ UI: 'yes' })).toThrow(ConfigError);
   });
 
   it('served: open (no token needed for the page), its own CSP; /ui redirects to /ui/ with the query; ui: false → 404', async () => {
