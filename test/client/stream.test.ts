@@ -258,8 +258,8 @@ describe('stream: gaps, epochs and silent connections, through a relay', () => {
 describe('stream: slow consumers', () => {
   let s: Running;
   beforeAll(async () => {
-    // a small high-water mark so the service conflates for a client that falls behind
-    s = await startServer({ limits: { maxBatch: 20_000, wsHighWaterBytes: 1_024 } });
+    // a small high-water mark so the service conflates for a client that falls behind; a body big enough for 20,000 mids
+    s = await startServer({ limits: { maxBatch: 20_000, bodyLimitBytes: 4_194_304, wsHighWaterBytes: 1_024 } });
   });
   afterAll(() => s.close());
 
