@@ -11,6 +11,8 @@ import { LatencyWindow } from './latency-window.js';
 
 /** 1 µs … 1 ms, fine around the 300 µs budget */
 export const PROCESS_BUCKETS = [1e-6, 2e-6, 5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 3e-4, 5e-4, 1e-3];
+/** 10 µs (a write(2) to the page cache) … 0.5 s (an fdatasync on a busy disk) */
+const JOURNAL_BUCKETS = [1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 5e-2, 0.1, 0.5];
 const STATUSES = ['idle', 'processing', 'paused', 'error'] as const;
 const UPDATE_TYPES: readonly UpdateType[] = ['mid', 'volatility', 'position', 'fill'];
 
@@ -30,6 +32,9 @@ export class ServiceMetrics {
   private readonly rejected: Counter<'agent' | 'type' | 'reason'>;
   private readonly quotesPublished: Counter<'agent'>;
   readonly conflated: Counter;
+  /** one journal append (write, and fdatasync under fsync "always"); failures are refused updates (503 JOURNAL_UNAVAILABLE) */
+  readonly journalAppend: Histogram;
+  readonly journalFailures: Counter;
   private readonly perAgent = new Map<string, AgentMetrics>();
 
   constructor(private readonly budgetSeconds: number, private readonly window: number, sources: MetricsSources) {
@@ -63,23 +68,30 @@ export class ServiceMetrics {
     this.rejected = new Counter({ name: 'mm_updates_rejected_total', help: 'Updates rejected, by type and reason', labelNames: ['agent', 'type', 'reason'], registers });
     this.quotesPublished = new Counter({ name: 'mm_quotes_published_total', help: 'Quotes produced and handed to subscribers', labelNames: ['agent'], registers });
     this.conflated = new Counter({ name: 'mm_ws_conflated_total', help: 'Quote messages dropped for slow WebSocket clients (only the latest per symbol kept)', registers });
+    this.journalAppend = new Histogram({
+      name: 'mm_journal_append_duration_seconds', help: 'Wall time of one journal append, fdatasync included under fsync "always"',
+      buckets: JOURNAL_BUCKETS, registers,
+    });
+    this.journalFailures = new Counter({ name: 'mm_journal_append_failures_total', help: 'Journal appends that failed; the change they recorded was refused', registers });
     new Gauge({ name: 'mm_ws_clients', help: 'WebSocket clients connected', registers, collect() { this.set(sources.wsClients()); } });
     new Gauge({ name: 'mm_ws_subscriptions', help: 'WebSocket subscriptions held', registers, collect() { this.set(sources.wsSubscriptions()); } });
 
-    const symbolGauge = (name: string, help: string, read: (v: ReturnType<MarketMakerAgent['views']>[number]) => number | null) =>
+    const symbolGauge = (name: string, help: string, read: (v: ReturnType<MarketMakerAgent['views']>[number], agent: MarketMakerAgent) => number | null) =>
       new Gauge({
         name, help, labelNames: ['agent', 'symbol'], registers,
         collect() {
           this.reset();
           for (const agent of sources.agents()) {
             for (const v of agent.views()) {
-              const x = read(v);
+              const x = read(v, agent);
               if (x !== null) this.set({ agent: agent.id, symbol: v.symbol }, x);
             }
           }
         },
       });
     symbolGauge('mm_inventory', 'Position per symbol, units of the asset', (v) => v.position);
+    // the agent's maxInventory, per symbol so that mm_inventory / mm_inventory_limit matches one to one (alerts.yml)
+    symbolGauge('mm_inventory_limit', 'Largest absolute position per symbol (the agent\'s maxInventory), units of the asset', (_v, agent) => agent.config.maxInventory);
     symbolGauge('mm_spread_bps', 'Quoted spread per symbol, bps of the mid', (v) => v.quote?.spreadBps ?? null);
     symbolGauge('mm_toxicity', 'Adverse-selection score per symbol, 0 to 1', (v) => v.toxicity);
     symbolGauge('mm_pnl_realised', 'Realised P&L per symbol, quote currency', (v) => v.realisedPnl);

@@ -23,11 +23,14 @@ export class UpdatePipeline {
   /** Writes an entry ahead of the change it records; a failure refuses the change. */
   record(entry: JournalEntry): void {
     if (this.journal === null) return;
+    const started = performance.now();
     try {
       this.journal.append(entry);
     } catch (err) {
+      this.metrics.journalFailures.inc();
       throw new JOURNAL_UNAVAILABLE((err as Error).message);
     }
+    this.metrics.journalAppend.observe((performance.now() - started) / 1_000);
   }
 
   /** The agent, or AGENT_NOT_FOUND. */

@@ -55,6 +55,56 @@ describe('/metrics', () => {
     expect(sample(text, 'mm_updates_rejected_total', { agent: 'default', type: 'position', reason: 'STALE_UPDATE' })).toBe(1);
   });
 
+  it('exports each symbol\'s inventory limit (the agent\'s maxInventory) beside its inventory', async () => {
+    const t = await startServer({ agents: { small: { maxInventory: 7 }, big: { maxInventory: 250 } } });
+    try {
+      await post(`${t.url}/v1/agents/small/symbols/A/position`, { quantity: -5, averageCost: 10 });
+      await post(`${t.url}/v1/agents/small/symbols/B/fills`, { id: 'f1', side: 'buy', price: 10, quantity: 1 });
+      await post(`${t.url}/v1/agents/big/symbols/A/position`, { quantity: 240, averageCost: 10 });
+      const text = (await request('GET', `${t.url}/metrics`)).body as string;
+      expect(sample(text, 'mm_inventory_limit', { agent: 'small', symbol: 'A' })).toBe(7);
+      expect(sample(text, 'mm_inventory_limit', { agent: 'small', symbol: 'B' })).toBe(7);
+      expect(sample(text, 'mm_inventory_limit', { agent: 'big', symbol: 'A' })).toBe(250);
+      expect(sample(text, 'mm_inventory', { agent: 'small', symbol: 'A' })).toBe(-5);
+      expect(sample(text, 'mm_inventory', { agent: 'big', symbol: 'A' })).toBe(240);
+      // a reconfiguration shows at the next scrape
+      const patched = await request('PATCH', `${t.url}/v1/agents/small/config`, { maxInventory: 9 });
+      expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+      const after = (await request('GET', `${t.url}/metrics`)).body as string;
+      expect(sample(after, 'mm_inventory_limit', { agent: 'small', symbol: 'A' })).toBe(9);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('times every journal append and counts the ones that fail (the refused writes)', async () => {
+    const t = await startServer();
+    try {
+      const fills = `${t.url}/v1/agents/default/symbols/J/fills`;
+      const scrape = async () => (await request('GET', `${t.url}/metrics`)).body as string;
+      const before = await scrape();
+      const count0 = sample(before, 'mm_journal_append_duration_seconds_count') ?? 0;
+      expect(sample(before, 'mm_journal_append_failures_total')).toBe(0);
+      for (let i = 0; i < 3; i++) expect((await post(fills, { id: `j${i}`, side: 'buy', price: 10, quantity: 1 })).status).toBe(200);
+      // market data is not journaled
+      await post(`${t.url}/v1/agents/default/symbols/J/mid`, { mid: 10 });
+      const ok = await scrape();
+      expect(sample(ok, 'mm_journal_append_duration_seconds_count')).toBe(count0 + 3);
+      expect(sample(ok, 'mm_journal_append_duration_seconds_bucket', { le: '+Inf' })).toBe(count0 + 3);
+      expect(sample(ok, 'mm_journal_append_duration_seconds_sum')).toBeGreaterThan(0);
+      t.app.quoting.journal!.append = () => {
+        throw new Error('ENOSPC: no space left on device, write');
+      };
+      expect((await post(fills, { id: 'j9', side: 'buy', price: 10, quantity: 1 })).status).toBe(503);
+      expect((await post(fills, { id: 'j10', side: 'buy', price: 10, quantity: 1 })).status).toBe(503);
+      const failed = await scrape();
+      expect(sample(failed, 'mm_journal_append_failures_total')).toBe(2);
+      expect(sample(failed, 'mm_journal_append_duration_seconds_count')).toBe(count0 + 3);
+    } finally {
+      await t.close();
+    }
+  });
+
   it.skipIf(!hasProgram('promtool'))('promtool check metrics accepts the output (needs promtool)', async () => {
     const text = (await request('GET', `${s.url}/metrics`)).body as string;
     const r = promtool(['check', 'metrics'], text);
