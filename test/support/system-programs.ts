@@ -18,6 +18,8 @@ interface SystemProgram {
 export const SYSTEM_PROGRAMS = {
   promtool: { command: 'promtool', debianPackage: 'prometheus', versionArgs: ['--version'] },
   prometheus: { command: process.env.PROMETHEUS_BIN ?? 'prometheus', debianPackage: 'prometheus', versionArgs: ['--version'] },
+  amtool: { command: 'amtool', debianPackage: 'prometheus-alertmanager', versionArgs: ['--version'] },
+  alertmanager: { command: process.env.ALERTMANAGER_BIN ?? 'prometheus-alertmanager', debianPackage: 'prometheus-alertmanager', versionArgs: ['--version'] },
 } satisfies Record<string, SystemProgram>;
 
 export type SystemProgramName = keyof typeof SYSTEM_PROGRAMS;
