@@ -20,6 +20,10 @@ export const SYSTEM_PROGRAMS = {
   prometheus: { command: process.env.PROMETHEUS_BIN ?? 'prometheus', debianPackage: 'prometheus', versionArgs: ['--version'] },
   amtool: { command: 'amtool', debianPackage: 'prometheus-alertmanager', versionArgs: ['--version'] },
   alertmanager: { command: process.env.ALERTMANAGER_BIN ?? 'prometheus-alertmanager', debianPackage: 'prometheus-alertmanager', versionArgs: ['--version'] },
+  // the image test (test/ops/image.test.ts) starts its own Docker daemon and assembles a base image
+  dockerd: { command: 'dockerd', debianPackage: 'docker.io', versionArgs: ['--version'] },
+  docker: { command: 'docker', debianPackage: 'docker.io', versionArgs: ['--version'] },
+  debootstrap: { command: 'debootstrap', debianPackage: 'debootstrap', versionArgs: ['--version'] },
 } satisfies Record<string, SystemProgram>;
 
 export type SystemProgramName = keyof typeof SYSTEM_PROGRAMS;
