@@ -96,7 +96,13 @@ async function stopDockerd(): Promise<void> {
     await Promise.race([exited, sleep(20_000)]);
     if (dockerd.exitCode === null && dockerd.signalCode === null) dockerd.kill('SIGKILL');
   }
-  if (execRoot) rmSync(execRoot, { recursive: true, force: true });
+  if (execRoot) {
+    // dockerd leaves its default network namespace mounted under the exec root (nsfs): unmount what is left, deepest first
+    const root = execRoot;
+    const mounts = readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m.startsWith(`${root}/`));
+    for (const m of mounts.sort().reverse()) spawnSync('umount', [m], { timeout: 10_000 });
+    rmSync(root, { recursive: true, force: true });
+  }
 }
 process.once('exit', () => {
   if (dockerd && dockerd.exitCode === null && dockerd.signalCode === null) dockerd.kill('SIGKILL');
