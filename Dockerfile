@@ -26,12 +26,14 @@ FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8080 \
+    LEDGER_PATH=/app/data/quoting.db \
     JOURNAL_PATH=/app/data/journal.jsonl
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
-# the code stays root-owned and read-only to the process; it writes only its journal, in /app/data
+# the code stays root-owned and read-only to the process; it writes only its ledger, in /app/data
+# (quoting.db with its -wal and -shm files; a journal.jsonl of an earlier image there is imported once)
 RUN mkdir -p /app/data && chown node:node /app/data
 VOLUME /app/data
 USER node

@@ -14,12 +14,13 @@
  * per update from an untimed replay.
  */
 import { performance } from 'node:perf_hooks';
-import { getHeapStatistics } from 'node:v8';
 import { MarketMakerAgent } from '../src/agent/index.js';
 import type { Update } from '../src/agent/index.js';
 import { optimalSpread, reservationPrice } from '../src/model/avellaneda-stoikov.js';
 import { seededUniform, type Uniform } from '../src/sim/random.js';
+import { ALL_UPDATE_TYPES, allocationByType, allocationPerCall, pipelineAllocation, processAsTheServiceDoes } from './support/allocation.js';
 import { GcWatch, settledHeap } from './support/gc.js';
+import { metricsCost } from './support/metrics-cost.js';
 import { nsHistogram, percentiles, recordMs, type Percentiles } from './support/hdr.js';
 import { mainIf, row, type BenchOptions, type BenchResult, type Row } from './support/report.js';
 
@@ -191,31 +192,6 @@ function untimedProcess(agent: MarketMakerAgent, updates: readonly Update[]): { 
 }
 
 /**
- * Bytes allocated per call of `step(i)`: the heap's used size before and
- * after chunks of `chunk` calls; a chunk during which no GC ran shows its
- * allocation as growth. Median over such chunks, minus the cost of the probe.
- */
-function allocationPerCall(n: number, step: (i: number) => number, chunk = 1_000): { bytesPerUpdate: number; chunks: number } {
-  const probe: number[] = [];
-  for (let c = 0; c < 200; c++) {
-    const a = getHeapStatistics().used_heap_size;
-    const b = getHeapStatistics().used_heap_size;
-    if (b >= a) probe.push(b - a);
-  }
-  const probeCost = median(probe);
-  const samples: number[] = [];
-  let sink = 0;
-  for (let start = 0; start + chunk <= n; start += chunk) {
-    const before = getHeapStatistics().used_heap_size;
-    for (let i = start; i < start + chunk; i++) sink += step(i);
-    const after = getHeapStatistics().used_heap_size;
-    if (after >= before) samples.push(Math.max(0, after - before - probeCost) / chunk);
-  }
-  if (Number.isNaN(sink)) throw new Error('unreachable');
-  return { bytesPerUpdate: median(samples), chunks: samples.length };
-}
-
-/**
  * Generates the streams (warm-up first, then the timed, untimed and allocation
  * ones, continuing the same market), then warms up: the JIT sees every loop
  * and every update type before anything is timed. A function of its own, so
@@ -232,12 +208,6 @@ function prepare(market: MarketStream, agent: MarketMakerAgent, model: Model, wa
   sink += timeFloor(warm, model, new Float64Array(warmN));
   sink += timeTimer(warmN, new Float64Array(warmN));
   return { timed, bulk, alloc, sink };
-}
-
-function median(xs: number[]): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 function ns(p: Percentiles): { median: number; p99: number; p999: number; max: number; mean: number } {
@@ -309,6 +279,12 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
     floorSink[0] = reservationPrice(alloc.mid[i]!, alloc.q[i]!, model.gamma, alloc.sigma[i]!, model.tau) + optimalSpread(model.gamma, alloc.sigma[i]!, model.tau, model.k);
     return 0;
   });
+  // 6. allocation per update type, on a fresh agent (100 quoting symbols), as the service calls process()
+  const byType = allocationByType(() => new MarketMakerAgent('alloc'), processAsTheServiceDoes, opts.quick ? 20_000 : 100_000);
+  // the same through the service's update pipeline: what the service adds around process()
+  const viaPipeline = { mid: pipelineAllocation('mid', opts.quick ? 20_000 : 100_000), volatility: pipelineAllocation('volatility', opts.quick ? 20_000 : 100_000) };
+  // 7. recording one update in the metrics: hand-kept (the service) against prom-client's labelled observe + inc
+  const metrics = metricsCost(opts.quick ? 200_000 : 2_000_000);
   gcWatch.stop();
   if (sink === 0) throw new Error('nothing was computed');
 
@@ -330,6 +306,9 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
     row(B, 'timer p99.9', timer.p999, 'ns'),
     ...byKind.map((k) => row(B, `process() p99, ${k.type} updates`, k.p99, 'ns', { baseline: floorBase(floor.p99) })),
     row(B, 'allocated per update', allocation.bytesPerUpdate, 'B/upd', { baseline: { name: 'floor', value: floorAllocation.bytesPerUpdate } }),
+    ...ALL_UPDATE_TYPES.map((t) => row(B, `allocated per ${t} update`, byType[t].bytesPerUpdate, 'B/upd', t === 'mid' || t === 'volatility' ? { target: '0 B', pass: byType[t].bytesPerUpdate === 0 } : {})),
+    ...(['mid', 'volatility'] as const).map((t) => row(B, `allocated per ${t} update, through the update pipeline`, viaPipeline[t].bytesPerUpdate, 'B/upd', { baseline: { name: 'process() alone', value: byType[t].bytesPerUpdate } })),
+    row(B, 'metrics per update, hand-kept', metrics.handKeptNs, 'ns', { baseline: { name: 'prom-client observe+inc', value: metrics.promClientNs } }),
     row(B, 'GC time over the timed run', gcProcess.ms, 'ms', { baseline: { name: 'floor', value: gcFloor.ms } }),
     row(B, 'GC pauses (minor/major)', gcProcess.count, 'count', { baseline: { name: 'floor', value: gcFloor.count } }),
     row(B, 'heap growth over the timed run', heapGrowth, 'B'),
@@ -341,6 +320,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
     `Clock: performance.now() around each call; the "timer" rows are an empty timed region, so every process()/floor figure includes about ${timer.p50} ns of clock.`,
     `GC during the timed process() run: ${gcProcess.minor} minor, ${gcProcess.major} major, ${gcProcess.incremental} incremental, ${gcProcess.ms.toFixed(1)} ms in total (${((gcProcess.ms / timedMs) * 100).toFixed(1)} % of ${timedMs.toFixed(0)} ms), longest ${gcProcess.maxMs.toFixed(2)} ms.`,
     `Allocation per update: median over ${allocation.chunks} GC-free chunks of 1,000 updates of the heap's growth (the floor's the same way, over ${floorAllocation.chunks} chunks).`,
+    `Allocation per update type: a fresh agent with 100 quoting symbols, 1 ms of market time per update, ${byType.mid.chunks} GC-free chunks for mid updates; process() called as the service calls it.`,
   ];
   return {
     name: 'process',
@@ -357,7 +337,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
       timedRunMs: timedMs,
       gc: { process: gcProcess, floor: gcFloor },
       heap: { before: heapBefore, after: heapAfter, heapGrowth, externalGrowth },
-      allocation, floorAllocation,
+      allocation, floorAllocation, allocationByType: byType, allocationViaPipeline: viaPipeline, metricsCost: metrics,
       targets: { p99Ns: 2_000, medianVsFloor: 5 },
     },
   };

@@ -3,7 +3,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import type { EventLoopUtilization } from 'node:perf_hooks';
-import type { FromChild, ServerKind, ToChild } from './server-child.js';
+import type { AllocationReport, FromChild, ServerKind, ToChild } from './server-child.js';
 import { REPO_ROOT, RESULTS_DIR } from './report.js';
 
 const CHILD = fileURLToPath(new URL('./server-child.ts', import.meta.url));
@@ -22,22 +22,35 @@ export interface ServerChild {
   wsUrl: string;
   stats(): Promise<ServerStats>;
   setTemplate(prefix: string, suffix: string): Promise<void>;
+  /** starts counting the bytes the server allocates on its V8 heap */
+  allocationStart(): Promise<void>;
+  allocationStop(): Promise<AllocationReport>;
   stop(): Promise<void>;
+}
+
+export interface ServerOptions {
+  /** more node flags for the child (e.g. --trace-gc) */
+  execArgv?: string[];
+  /** more environment variables for the child */
+  env?: Record<string, string>;
+  /** where the child's stdout goes (a file descriptor, e.g. for --trace-gc lines); inherited by default */
+  stdout?: number;
 }
 
 /**
  * Forks a server. With BENCH_CPU_PROF=1 the child writes a V8 CPU profile to
  * bench/results/profiles/server-<label>/ when it stops (for naming a miss by its top frames).
  */
-export async function startServer(kind: ServerKind, label: string = kind): Promise<ServerChild> {
+export async function startServer(kind: ServerKind, label: string = kind, options: ServerOptions = {}): Promise<ServerChild> {
   const profile = process.env.BENCH_CPU_PROF === '1'
     // one directory per server: the tsx loader thread writes a profile too (the main thread's is CPU.*.0.001.cpuprofile)
     ? ['--cpu-prof', `--cpu-prof-dir=${resolve(RESULTS_DIR, 'profiles', `server-${label}`)}`]
     : [];
   const child = fork(CHILD, [kind], {
     cwd: REPO_ROOT,
-    execArgv: ['--import', 'tsx', ...profile],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: ['--import', 'tsx', ...profile, ...(options.execArgv ?? [])],
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', options.stdout ?? 'inherit', 'inherit', 'ipc'],
   });
   const port = await new Promise<number>((ok, fail) => {
     const timer = setTimeout(() => fail(new Error(`${kind} server did not start in 20 s`)), 20_000);
@@ -64,6 +77,14 @@ export async function startServer(kind: ServerKind, label: string = kind): Promi
     },
     setTemplate: async (prefix, suffix) => {
       await ask(child, { type: 'template', prefix, suffix }, 'template-set');
+    },
+    allocationStart: async () => {
+      await ask(child, { type: 'alloc-start' }, 'alloc-started');
+    },
+    allocationStop: async () => {
+      const m = await ask(child, { type: 'alloc-stop' }, 'alloc');
+      if (m.type !== 'alloc') throw new Error('unexpected reply');
+      return m.report;
     },
     stop: () => stop(child),
   };

@@ -25,7 +25,8 @@ export class QuotingClient {
 
   private async call<S extends z.ZodType>(method: string, path: string, body: unknown, schema: S): Promise<z.infer<S>> {
     const headers: Record<string, string> = {};
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    // every write carries the JSON content type, body or not (the service refuses writes without it)
+    if (method !== 'GET') headers['content-type'] = 'application/json';
     if (this.token !== null) headers.authorization = `Bearer ${this.token}`;
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,

@@ -20,6 +20,8 @@ export interface AgentSnapshot {
   symbols: SymbolSnapshot[];
   /** fill ids remembered for de-duplication, oldest first */
   fillIds: string[];
+  /** what each of those fills carried (fill-fingerprint.ts), in the same order; absent in snapshots written before it was kept */
+  fillFingerprints?: string[];
 }
 
 export function snapshotSymbol(s: SymbolState): SymbolSnapshot {

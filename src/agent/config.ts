@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isDecimalStep } from '../model/quantity-grid.js';
 import { MS_PER_DAY, TIME_UNIT_MS, type HorizonSpec, type TimeUnit } from '../model/horizon.js';
 
 const positive = z.number().finite().positive();
@@ -47,15 +48,25 @@ const bounds = (min: number, max: number) =>
 export const IntensityConfigSchema = z.object({
   /** `configured`: the agent's k and A; `estimated`: per side, fitted to our own fills once there are enough */
   source: z.enum(['configured', 'estimated']).default('configured'),
-  /** fills a side needs before its fit replaces the configured k and A, counted with the decay and rounded to whole fills */
+  /**
+   * a side's fit replaces the configured k and A once the standard errors of both are at
+   * most this fraction of the estimates (0.2: within ±20 % at one standard error)
+   */
+  maxRelativeError: z.number().positive().max(1).default(0.2),
+  /** and, in any case, once it has at least this many fills, counted with the decay and rounded to whole fills */
   minFills: z.number().int().min(1).default(50),
-  /** distance buckets with fills a side needs before its fit is used (two define a line) */
+  /** and quotes in at least this many distance buckets (two define a line) */
   minBuckets: z.number().int().min(2).default(3),
+  /** a side is refitted after every fill, and at least this often while quotes rest without fills (ms of update time) */
+  refitIntervalMs: positive.default(5_000),
   /** half-life of the exposure and fill counts, in milliseconds of update time */
   halfLifeMs: positive.default(3_600_000),
   /** width of a distance bucket, in price units (the unit of 1/k) */
   bucketWidth: positive.default(0.05),
-  /** number of buckets; quotes farther than buckets × bucketWidth from the mid are not counted */
+  /**
+   * number of buckets; the last takes every distance beyond it. A fitted k may not set the
+   * half-spread's intensity term (1/γ)·ln(1 + γ/k) beyond buckets × bucketWidth
+   */
   buckets: z.number().int().min(2).max(1_000).default(40),
   /** bounds on a fitted k, per price unit */
   kBounds: bounds(0.01, 1_000),
@@ -115,6 +126,12 @@ export const MarketMakerConfigSchema = z.object({
   minSpreadBps: nonNegative.default(1),
   maxSpreadBps: positive.default(500),
   tickSize: positive.default(0.01),
+  /**
+   * false (the default): bid < mid < ask always, each at least one tick away; a side the
+   * model puts nearer (a large position) is placed one tick from the mid. true lets the
+   * model's quote cross the mid, for aggressive unwinding.
+   */
+  allowCrossMid: z.boolean().default(false),
   volatility: VolatilityConfigSchema.prefault({}),
   intensity: IntensityConfigSchema.prefault({}),
   /** price levels per side; level 0 is the model's quote */
@@ -126,12 +143,27 @@ export const MarketMakerConfigSchema = z.object({
     low: 0.3, high: 0.8, maxMultiplier: 3, imbalanceWeight: 0.5,
     markoutHorizonMs: 1_000, markoutScaleBps: 5, priorFills: 10,
   }),
+  /**
+   * quantities (fills, positions) are whole multiples of this step, added as integers so that
+   * positions are exact: a decimal of at most 12 places (1e-8 for crypto lots, 1 for shares)
+   */
+  quantityStep: positive.default(1e-8),
+  /** largest price (mid, fill price, average cost, mark) an update may carry */
+  maxPrice: positive.default(1e9),
+  /** largest quantity a fill or position update may carry, in units of the asset */
+  maxQuantity: positive.default(1e7),
+  /** largest price × quantity a fill or position update may carry */
+  maxNotional: positive.default(1e12),
   /** fill ids remembered for de-duplication, per agent (oldest forgotten first) */
   fillIdMemory: z.number().int().min(1_000).max(10_000_000).default(100_000),
   maxSymbols: z.number().int().positive().max(1_000_000).default(10_000),
 }).strict()
   .refine((c) => c.minSpreadBps < c.maxSpreadBps, { message: 'minSpreadBps must be below maxSpreadBps', path: ['minSpreadBps'] })
-  .refine((c) => Math.abs(c.inventoryTarget) < c.maxInventory, { message: 'inventoryTarget must lie inside ±maxInventory', path: ['inventoryTarget'] });
+  .refine((c) => Math.abs(c.inventoryTarget) < c.maxInventory, { message: 'inventoryTarget must lie inside ±maxInventory', path: ['inventoryTarget'] })
+  .refine((c) => isDecimalStep(c.quantityStep), { message: 'quantityStep must be a decimal of at most 12 places (1e-8, 0.001, 1 …)', path: ['quantityStep'] })
+  .refine((c) => c.maxQuantity / c.quantityStep <= Number.MAX_SAFE_INTEGER / 2, {
+    message: 'maxQuantity must be at most 2^52 quantity steps, so that positions stay exact', path: ['maxQuantity'],
+  });
 
 export type MarketMakerConfig = z.infer<typeof MarketMakerConfigSchema>;
 export type MarketMakerConfigInput = z.input<typeof MarketMakerConfigSchema>;

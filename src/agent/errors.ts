@@ -6,6 +6,7 @@ export type AgentErrorCode =
   | 'INVALID_UPDATE'
   | 'STALE_UPDATE'
   | 'SYMBOL_LIMIT'
+  | 'FILL_ID_CONFLICT'
   | 'INVALID_CONFIG';
 
 export class AgentError extends Error {
@@ -14,6 +15,8 @@ export class AgentError extends Error {
     readonly code: AgentErrorCode,
     message: string,
     readonly field?: string,
+    /** every offending field, when there are several (FILL_ID_CONFLICT: each that differs) */
+    readonly fields?: readonly string[],
   ) {
     super(message);
   }

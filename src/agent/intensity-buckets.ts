@@ -1,71 +1,87 @@
 /**
  * What one side of our quotes has seen, by distance from the mid: how long
- * (ms) a quote of ours rested at each distance and how many fills it got
- * there, in fixed buckets of `width` price units. Both decay with a half-life
- * in update time, bucket by bucket when touched, so nothing is ever scanned
- * except by `refit`, which is O(buckets) and runs only after new fills.
+ * (ms) a quote of ours rested at each distance, how many fills it got there
+ * and the sum of their distances, in buckets of `width` price units. The last
+ * bucket is open-ended: it takes every distance beyond, so quotes far out
+ * (where a bad fit would send them) still count, and their lack of fills
+ * corrects the fit. Everything decays with a half-life in update time, bucket
+ * by bucket when touched; only `refit`, O(buckets · Newton steps), scans.
  *
- * The rate in a bucket is λ̂ = fills / exposure (per time unit), at the
- * bucket's exposure-weighted mean distance; `refit` fits ln λ̂ = ln A − k·δ
- * over the buckets with fills, weighted by their fills (model/intensity-fit.ts).
- * Distances are in price units, so k comes out per price unit as the model
- * expects, and A per time unit.
+ * `refit` is the Poisson maximum-likelihood fit of λ(δ) = A·e^(−kδ) with
+ * exposure (model/intensity-fit.ts): every bucket quoted in counts, with or
+ * without fills, at its exposure-weighted mean distance, corrected to second
+ * order for the spread of distances within it. Distances are in
+ * price units, so k comes out per price unit as the model expects, and A per
+ * time unit. The fit replaces the configured k and A (`ready`) once the
+ * standard errors of both are below `maxRelativeError` of the estimates.
  */
 import { decayFactor } from '../model/decay.js';
-import { clamp, weightedIntercept, weightedSlope } from '../model/intensity-fit.js';
+import { clamp, poissonIntensityFit, type IntensityFit } from '../model/intensity-fit.js';
 import type { IntensityConfig } from './config.js';
 
 export class IntensityBuckets {
   private readonly exposureMs: Float64Array;
   /** Σ δ·ms, for each bucket's mean distance */
   private readonly distanceMs: Float64Array;
+  /** Σ δ²·ms, for the spread of distances within each bucket */
+  private readonly distanceSqMs: Float64Array;
   private readonly fills: Float64Array;
+  /** Σ δ over the fills */
+  private readonly fillDistance: Float64Array;
   /** update time each bucket's sums were last decayed to */
   private readonly decayedTo: Float64Array;
   // scratch for the fit, allocated once
-  private readonly x: Float64Array;
-  private readonly y: Float64Array;
-  private readonly w: Float64Array;
+  private readonly mu: Float64Array;
+  private readonly variance: Float64Array;
+  private readonly exposure: Float64Array;
+  private readonly result: IntensityFit = { k: NaN, A: NaN, kStdErr: NaN, AStdErr: NaN };
 
   /** the latest fit, within the configured bounds; NaN before one was possible */
   k = NaN;
   A = NaN;
+  /** standard errors of the latest fit (Infinity when one distance cannot tell k); NaN before one */
+  kStdErr = NaN;
+  AStdErr = NaN;
   /** decayed fills over all buckets at the latest fit: the sample size */
   sampleFills = 0;
-  /** buckets with fills in the latest fit */
+  /** buckets quoted in (with exposure) at the latest fit */
   points = 0;
-  /** the latest fit had enough fills and buckets to replace the configured k and A */
+  /** update time of the latest fit */
+  fittedAt = -Infinity;
+  /** the latest fit is precise enough to replace the configured k and A */
   ready = false;
 
   constructor(readonly width: number, readonly count: number) {
     this.exposureMs = new Float64Array(count);
     this.distanceMs = new Float64Array(count);
+    this.distanceSqMs = new Float64Array(count);
     this.fills = new Float64Array(count);
+    this.fillDistance = new Float64Array(count);
     this.decayedTo = new Float64Array(count).fill(-Infinity);
-    this.x = new Float64Array(count);
-    this.y = new Float64Array(count);
-    this.w = new Float64Array(count);
+    this.mu = new Float64Array(count);
+    this.variance = new Float64Array(count);
+    this.exposure = new Float64Array(count);
   }
 
-  /** Bucket of a distance, or −1 outside [0, width·count): a catch-all bucket would mix distances and bend the fit. */
+  /** Bucket of a distance: the last one takes everything beyond it, the first anything below zero (a quote across the mid). */
   bucketOf(distance: number): number {
     const i = Math.floor(distance / this.width);
-    return i >= 0 && i < this.count ? i : -1;
+    return i < 0 ? 0 : i >= this.count ? this.count - 1 : i;
   }
 
   addExposure(distance: number, ms: number, time: number, halfLifeMs: number): void {
     const i = this.bucketOf(distance);
-    if (i < 0) return;
     this.decay(i, time, halfLifeMs);
     this.exposureMs[i]! += ms;
     this.distanceMs[i]! += distance * ms;
+    this.distanceSqMs[i]! += distance * distance * ms;
   }
 
   addFill(distance: number, time: number, halfLifeMs: number): void {
     const i = this.bucketOf(distance);
-    if (i < 0) return;
     this.decay(i, time, halfLifeMs);
     this.fills[i]! += 1;
+    this.fillDistance[i]! += distance;
   }
 
   private decay(i: number, time: number, halfLifeMs: number): void {
@@ -76,41 +92,50 @@ export class IntensityBuckets {
       const keep = decayFactor(time - since, halfLifeMs);
       this.exposureMs[i]! *= keep;
       this.distanceMs[i]! *= keep;
+      this.distanceSqMs[i]! *= keep;
       this.fills[i]! *= keep;
+      this.fillDistance[i]! *= keep;
     }
     this.decayedTo[i] = time;
   }
 
-  /** Refits k and A at update time `time`; O(buckets). */
+  /** Refits k and A at update time `time`; O(buckets) per Newton step. */
   refit(time: number, c: IntensityConfig, unitMs: number): void {
     let n = 0;
-    let total = 0;
+    let fills = 0;
+    let fillDistance = 0;
+    const maxVariance = (this.width * this.width) / 4;
     for (let i = 0; i < this.count; i++) {
-      const f = this.fills[i]!;
-      if (!(f > 0)) continue;
-      // decay to a common time only matters for the weights: λ̂ is a ratio of two sums decayed alike
-      const weight = f * decayFactor(time - this.decayedTo[i]!, c.halfLifeMs);
-      total += weight;
+      // every bucket to the same time, so that exposure and fills weigh alike across buckets
+      this.decay(i, time, c.halfLifeMs);
+      fills += this.fills[i]!;
+      fillDistance += this.fillDistance[i]!;
       const e = this.exposureMs[i]!;
       if (!(e > 0)) continue;
-      this.x[n] = this.distanceMs[i]! / e;
-      this.y[n] = Math.log(f / (e / unitMs));
-      this.w[n] = weight;
+      const mu = this.distanceMs[i]! / e;
+      this.mu[n] = mu;
+      // the within-bucket spread corrects the binning to second order; capped at that of a bucket
+      // evenly covered end to end, as the open last bucket may span far more than its correction holds
+      const v = this.distanceSqMs[i]! / e - mu * mu;
+      this.variance[n] = v > 0 ? (v < maxVariance ? v : maxVariance) : 0;
+      this.exposure[n] = e / unitMs;
       n++;
     }
-    this.sampleFills = total;
+    this.sampleFills = fills;
     this.points = n;
-    const slope = weightedSlope(this.x, this.y, this.w, n);
-    if (!Number.isFinite(slope)) {
-      this.k = NaN;
-      this.A = NaN;
+    this.fittedAt = time;
+    const r = this.result;
+    if (!poissonIntensityFit(this.mu, this.variance, this.exposure, n, fills, fillDistance, c.kBounds[0], c.kBounds[1], r)) {
+      this.k = this.A = this.kStdErr = this.AStdErr = NaN;
       this.ready = false;
       return;
     }
-    // indexed, not destructured: destructuring goes through an iterator on the fill path
-    this.k = clamp(-slope, c.kBounds[0], c.kBounds[1]);
-    this.A = clamp(Math.exp(weightedIntercept(this.x, this.y, this.w, n, -this.k)), c.ABounds[0], c.ABounds[1]);
+    this.k = r.k;
+    this.A = clamp(r.A, c.ABounds[0], c.ABounds[1]);
+    this.kStdErr = r.kStdErr;
+    this.AStdErr = r.AStdErr;
+    const precise = r.kStdErr <= c.maxRelativeError * r.k && r.AStdErr <= c.maxRelativeError * r.A;
     // rounded: n fills that decayed a little still count as n
-    this.ready = Math.round(total) >= c.minFills && n >= c.minBuckets && Number.isFinite(this.A);
+    this.ready = precise && Math.round(fills) >= c.minFills && n >= c.minBuckets && Number.isFinite(this.A);
   }
 }

@@ -6,8 +6,8 @@
  * time at its distance from the mid at quote time. A fill is credited to the
  * distance of the level of our standing quote on its side whose price is
  * nearest the fill's. Levels with size 0 are not resting and get neither.
- * Per update that is O(levels); the O(buckets) refit runs only at the first
- * requote after a fill.
+ * Per update that is O(levels); the refit (O(buckets) per Newton step) runs
+ * at the first requote after a fill and every refitIntervalMs otherwise.
  */
 import { MAX_LEVELS, type IntensityConfig } from './config.js';
 import { IntensityBuckets } from './intensity-buckets.js';
@@ -78,8 +78,13 @@ export class IntensityTracker {
     this.stale = true;
   }
 
+  /**
+   * Refits both sides after a fill, and at least every `refitIntervalMs` while
+   * quotes rest: time quoted without fills is evidence too, and it is what
+   * pulls a fit that sent the quotes too far back in.
+   */
   refitIfStale(time: number, c: IntensityConfig, unitMs: number): void {
-    if (!this.stale) return;
+    if (!this.stale && !(time - this.bid.fittedAt >= c.refitIntervalMs)) return;
     this.bid.refit(time, c, unitMs);
     this.ask.refit(time, c, unitMs);
     this.stale = false;

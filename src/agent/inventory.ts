@@ -1,9 +1,16 @@
+import { fromSteps, quantityGrid, toSteps, type QuantityGrid } from '../model/quantity-grid.js';
+
+/** the default quantity step, 1e-8 (agent configuration `quantityStep`) */
+export const DEFAULT_QUANTITY_GRID = quantityGrid(1e-8);
+
 /**
  * Position, average cost and P&L of one symbol. Average-cost accounting:
  * buys onto a long (or sells onto a short) re-average the cost; trades that
  * reduce the position realise (price − average cost) on the closed quantity;
  * a trade through zero closes the old position and opens the rest at the
- * trade price.
+ * trade price. Quantities add in whole quantity steps (model/quantity-grid.ts),
+ * so a position that nets to zero is exactly 0, with no average cost; the
+ * caller has checked that the fill's quantity is on the step.
  */
 export interface InventoryState {
   position: number;
@@ -24,33 +31,26 @@ export function unrealisedPnl(inv: InventoryState): number {
 }
 
 /** Applies a fill of `signedQty` (> 0 bought, < 0 sold) at `price`. */
-export function applyFill(inv: InventoryState, signedQty: number, price: number): void {
-  const p = inv.position;
-  if (signedQty > 0) inv.buyFills++;
+export function applyFill(inv: InventoryState, signedQty: number, price: number, grid: QuantityGrid = DEFAULT_QUANTITY_GRID): void {
+  const p = toSteps(inv.position, grid);
+  const q = toSteps(signedQty, grid);
+  if (q > 0) inv.buyFills++;
   else inv.sellFills++;
+  const next = p + q;
+  const absP = p < 0 ? -p : p;
+  const absQ = q < 0 ? -q : q;
 
-  if (p === 0) {
-    inv.position = signedQty;
-    inv.averageCost = price;
+  if (p === 0 || (p > 0) === (q > 0)) {
+    // adding: re-average, weighted by whole steps
+    inv.averageCost = p === 0 ? price : (inv.averageCost * absP + price * absQ) / (absP + absQ);
+    inv.position = fromSteps(next, grid);
     return;
   }
-  if ((p > 0) === (signedQty > 0)) {
-    const size = Math.abs(p) + Math.abs(signedQty);
-    inv.averageCost = (inv.averageCost * Math.abs(p) + price * Math.abs(signedQty)) / size;
-    inv.position = p + signedQty;
-    return;
-  }
-  const closed = Math.min(Math.abs(signedQty), Math.abs(p));
-  inv.realisedPnl += closed * (price - inv.averageCost) * (p > 0 ? 1 : -1);
-  if (Math.abs(signedQty) > Math.abs(p)) {
-    inv.position = p + signedQty;
-    inv.averageCost = price;
-  } else if (Math.abs(signedQty) === Math.abs(p)) {
-    inv.position = 0;
-    inv.averageCost = 0;
-  } else {
-    inv.position = p + signedQty;
-  }
+  const closed = absQ < absP ? absQ : absP;
+  inv.realisedPnl += fromSteps(closed, grid) * (price - inv.averageCost) * (p > 0 ? 1 : -1);
+  inv.position = fromSteps(next, grid);
+  if (next === 0) inv.averageCost = 0;
+  else if (absQ > absP) inv.averageCost = price;
 }
 
 /** The OMS's view of the position replaces ours; realised P&L is kept. */

@@ -1,11 +1,13 @@
 import { restoreSymbol, snapshotSymbol, type AgentSnapshot } from './agent-snapshot.js';
-import { AgentError } from './errors.js';
+import { fromSteps, toSteps } from '../model/quantity-grid.js';
+import { AgentError, invalid } from './errors.js';
 import { issueField } from './zod-issue.js';
 import { MarketMakerConfigSchema, type MarketMakerConfig, type MarketMakerConfigInput } from './config.js';
 import { FillRing } from './fill-ring.js';
+import { fillFingerprint, fingerprintDiff, UNKNOWN_FILL } from './fill-fingerprint.js';
 import { applyFill, applySnapshot } from './inventory.js';
 import { requote } from './quote-engine.js';
-import type { ProcessResult, Quote } from './quote.js';
+import { DECISIONS, type Outcome, type ProcessResult, type Quote, type RiskDecision } from './quote.js';
 import { quotingParams, type QuotingParams } from './quoting-params.js';
 import { SymbolState, symbolView, type SymbolView } from './symbol-state.js';
 import { validateUpdate, type Update } from './updates.js';
@@ -18,6 +20,8 @@ export interface AgentStats {
   quotes: number;
   fills: number;
   duplicateFills: number;
+  /** fills refused because their id was applied before with other contents */
+  fillIdConflicts: number;
   /** times a symbol's absolute position reached maxInventory (counted on entry, not per update) */
   breaches: number;
   errors: number;
@@ -30,8 +34,12 @@ export interface AgentStats {
 export class MarketMakerAgent {
   private params: QuotingParams;
   private readonly states = new Map<string, SymbolState>();
-  /** fill ids already applied, bounded by config.fillIdMemory */
-  private readonly fillIds = new Set<string>();
+  /**
+   * fill ids already applied, bounded by config.fillIdMemory, each with the
+   * fingerprint of what it carried (fill-fingerprint.ts), so a reused id with
+   * other contents is told from a retry
+   */
+  private readonly fillIds = new Map<string, string>();
   /**
    * The same ids in a ring, so the oldest is found in O(1). (Deleting a Set's
    * first entry via values().next() is not O(1) in V8: the iterator walks over
@@ -44,7 +52,7 @@ export class MarketMakerAgent {
   private processing = false;
   private replaying = false;
   private lastError: string | null = null;
-  readonly stats: AgentStats = { updates: 0, rejected: 0, quotes: 0, fills: 0, duplicateFills: 0, breaches: 0, errors: 0 };
+  readonly stats: AgentStats = { updates: 0, rejected: 0, quotes: 0, fills: 0, duplicateFills: 0, fillIdConflicts: 0, breaches: 0, errors: 0 };
 
   constructor(readonly id: string, config: MarketMakerConfig | MarketMakerConfigInput = {}) {
     this.params = quotingParams(parseConfig(config));
@@ -75,12 +83,30 @@ export class MarketMakerAgent {
    */
   check(u: Update): 'apply' | 'duplicate' {
     try {
-      validateUpdate(u);
+      validateUpdate(u, this.params);
       const s = this.states.get(u.symbol);
+      if (u.type === 'fill' && s !== undefined) {
+        // the position must stay a whole number of steps a double holds exactly
+        const steps = toSteps(s.inventory.position, this.params.quantity) + (u.side === 'buy' ? 1 : -1) * toSteps(u.quantity, this.params.quantity);
+        if (!Number.isSafeInteger(steps)) throw invalid('quantity', 'would take the position beyond 2^53 quantity steps');
+      }
       if (u.type === 'position' && s !== undefined && u.time < s.lastSnapshotTime) {
         throw new AgentError('STALE_UPDATE', `time: position snapshot at ${u.time} is older than the one applied at ${s.lastSnapshotTime}`, 'time');
       }
-      if (u.type === 'fill' && this.fillIds.has(u.id)) return 'duplicate';
+      if (u.type === 'fill') {
+        const seen = this.fillIds.get(u.id);
+        if (seen !== undefined) {
+          const differ = fingerprintDiff(seen, u);
+          if (differ.length === 0) return 'duplicate';
+          this.stats.fillIdConflicts++;
+          throw new AgentError(
+            'FILL_ID_CONFLICT',
+            `${differ[0]}: fill id ${u.id} was applied before with a different ${differ.join(', ')}; this fill is not applied`,
+            differ[0],
+            differ,
+          );
+        }
+      }
       if (s === undefined && this.states.size >= this.params.config.maxSymbols) {
         throw new AgentError('SYMBOL_LIMIT', `symbol: agent ${this.id} already has ${this.states.size} symbols (maxSymbols)`, 'symbol');
       }
@@ -94,12 +120,16 @@ export class MarketMakerAgent {
   /**
    * Applies one update and recomputes that symbol's quote. Throws AgentError
    * for input it refuses, leaving every state as it was.
+   *
+   * With `out`, the result is written into it and `out` is returned, so a
+   * caller on the hot path (the service's update pipeline) allocates no
+   * result per update; without it, a new object.
    */
-  process(u: Update): ProcessResult {
+  process(u: Update, out?: ProcessResult): ProcessResult {
     if (this.check(u) === 'duplicate') {
       this.stats.duplicateFills++;
-      const current = this.states.get(u.symbol) ?? new SymbolState(u.symbol);
-      return { symbol: u.symbol, outcome: 'duplicate', quote: current.quote, decision: current.decision, breach: current.inBreach, withdrawn: false };
+      const current = this.states.get(u.symbol);
+      return result(out, u.symbol, 'duplicate', current?.quote ?? null, current?.decision ?? DECISIONS.noMid, current?.inBreach ?? false, false);
     }
     let s = this.states.get(u.symbol);
     if (s === undefined) this.states.set(u.symbol, (s = new SymbolState(u.symbol)));
@@ -119,7 +149,7 @@ export class MarketMakerAgent {
       } else if (s.decision.reason === 'numerical-error') {
         this.recordError(`${u.symbol}: quote not finite for the inputs given`);
       }
-      return { symbol: u.symbol, outcome: quoted ? 'quoted' : 'no-quote', quote: s.quote, decision: s.decision, breach: s.inBreach, withdrawn: hadQuote && !quoted };
+      return result(out, u.symbol, quoted ? 'quoted' : 'no-quote', s.quote, s.decision, s.inBreach, hadQuote && !quoted);
     } catch (err) {
       // validation ran before any change, so anything thrown here is a defect: surface it as the Error status
       this.recordError(`${u.symbol}: ${err instanceof Error ? err.message : String(err)}`);
@@ -143,14 +173,14 @@ export class MarketMakerAgent {
         s.sigma = u.sigma;
         return;
       case 'position':
-        applySnapshot(s.inventory, u.quantity, u.averageCost);
+        applySnapshot(s.inventory, fromSteps(toSteps(u.quantity, this.params.quantity), this.params.quantity), u.averageCost);
         if (u.mark !== undefined) s.inventory.markPrice = u.mark;
         s.lastSnapshotTime = u.time;
         return;
       case 'fill': {
-        this.rememberFill(u.id);
+        this.rememberFill(u.id, fillFingerprint(u));
         const side = u.side === 'buy' ? 1 : -1;
-        applyFill(s.inventory, side * u.quantity, u.price);
+        applyFill(s.inventory, side * u.quantity, u.price, this.params.quantity);
         if (!(s.inventory.markPrice > 0)) s.inventory.markPrice = u.price;
         if (s.fills === null) s.fills = new FillRing();
         // a replayed fill's mark-out cannot be taken: the mids that followed it were not journaled
@@ -162,9 +192,9 @@ export class MarketMakerAgent {
     }
   }
 
-  private rememberFill(id: string): void {
+  private rememberFill(id: string, fingerprint: string): void {
     const cap = this.params.config.fillIdMemory;
-    this.fillIds.add(id);
+    this.fillIds.set(id, fingerprint);
     // the ring grows to `cap` ids (fillIdNext stays 0), then wraps; resizeFillIds keeps that so after a reconfigure
     if (this.fillIdRing.length < cap) {
       this.fillIdRing.push(id);
@@ -214,9 +244,28 @@ export class MarketMakerAgent {
 
   /** Replaces the configuration; the next update of each symbol quotes with it. */
   reconfigure(config: MarketMakerConfig | MarketMakerConfigInput): void {
-    this.params = quotingParams(parseConfig(config));
+    const params = quotingParams(parseConfig(config));
+    this.assertPositionsFit(params);
+    this.params = params;
     // a smaller memory forgets the oldest ids at once
     this.resizeFillIds(this.params.config.fillIdMemory);
+  }
+
+  /**
+   * Throws INVALID_CONFIG (field quantityStep) unless every position is a whole
+   * number of the configuration's quantity steps: positions are kept in steps,
+   * so a new step must divide each of them. Call before journaling a change.
+   */
+  checkConfig(config: MarketMakerConfig): void {
+    this.assertPositionsFit(quotingParams(config));
+  }
+
+  private assertPositionsFit(params: QuotingParams): void {
+    for (const s of this.states.values()) {
+      if (Number.isNaN(toSteps(s.inventory.position, params.quantity))) {
+        throw new AgentError('INVALID_CONFIG', `quantityStep: the position ${s.inventory.position} of ${s.symbol} is not a multiple of ${params.config.quantityStep}`, 'quantityStep');
+      }
+    }
   }
 
   hasSymbol(symbol: string): boolean {
@@ -291,7 +340,8 @@ export class MarketMakerAgent {
       config: this.params.config,
       paused: this.paused,
       symbols: Array.from(this.states.values(), snapshotSymbol),
-      fillIds: [...this.fillIds],
+      fillIds: [...this.fillIds.keys()],
+      fillFingerprints: [...this.fillIds.values()],
     };
   }
 
@@ -299,8 +349,10 @@ export class MarketMakerAgent {
     const agent = new MarketMakerAgent(snap.id, snap.config);
     agent.paused = snap.paused;
     for (const sym of snap.symbols) agent.states.set(sym.symbol, restoreSymbol(sym));
-    // oldest first, as snapshot() lists them
-    for (const id of snap.fillIds) agent.rememberFill(id);
+    // oldest first, as snapshot() lists them; a snapshot from before fingerprints were kept has none
+    // (UNKNOWN_FILL: a reused id then answers duplicate, as it did when that snapshot was written)
+    const prints = snap.fillFingerprints;
+    for (let i = 0; i < snap.fillIds.length; i++) agent.rememberFill(snap.fillIds[i]!, prints?.[i] ?? UNKNOWN_FILL);
     agent.stats.fills = snap.symbols.reduce((n, s) => n + s.inventory.buyFills + s.inventory.sellFills, 0);
     return agent;
   }
@@ -309,6 +361,20 @@ export class MarketMakerAgent {
   clearError(): void {
     this.lastError = null;
   }
+}
+
+/** A result in `out` when given (reused by the caller), else a new object. */
+function result(
+  out: ProcessResult | undefined, symbol: string, outcome: Outcome, quote: Quote | null, decision: RiskDecision, breach: boolean, withdrawn: boolean,
+): ProcessResult {
+  if (out === undefined) return { symbol, outcome, quote, decision, breach, withdrawn };
+  out.symbol = symbol;
+  out.outcome = outcome;
+  out.quote = quote;
+  out.decision = decision;
+  out.breach = breach;
+  out.withdrawn = withdrawn;
+  return out;
 }
 
 /** Validates a configuration, turning zod's first issue into an AgentError naming the field. */

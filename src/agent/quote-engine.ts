@@ -7,24 +7,31 @@
  *   3. inventory skew: the bid half-spread × (1 + s), the ask half-spread × (1 − s),
  *      s = maxSkew · (position − target) / maxInventory clipped to ±maxSkew,
  *      so a long book quotes a nearer ask and a farther bid;
- *   4. min/max spread in bps of the mid, keeping the quote's centre;
- *   5. tick rounding, bid down and ask up;
- *   6. sizes: orderSize shaped by inventory (e^(−η·q) on the side that adds
+ *   4. min/max spread in bps of the mid: each half-spread clamped into
+ *      [minSpreadBps/2, maxSpreadBps/2] of the mid around the reservation price;
+ *   5. tick rounding that keeps the clamp: a side cut by the max clamp rounds
+ *      inwards, the others outwards (bid down, ask up), and a side comes back in
+ *      if rounding outwards took the width past the maximum;
+ *   6. never across the mid (unless `allowCrossMid`): bid ≤ mid − tick and
+ *      ask ≥ mid + tick; a side the model put nearer is placed one tick from the
+ *      mid (reported as `crossMidClamp`) and the far side comes in as the max
+ *      spread requires;
+ *   7. sizes: orderSize shaped by inventory (e^(−η·q) on the side that adds
  *      to the position), no more than would take the position past
  *      ±maxInventory, and none on the side that adds to a position already
  *      at the limit;
- *   7. deeper levels, when configured, stepped out from level 0.
+ *   8. deeper levels, when configured, stepped out from level 0.
  * Before step 4, bid < r < ask whenever the skew is below 100 % and both
- * sides share k and A.
+ * sides share k and A; after step 6, bid < mid < ask unless allowCrossMid.
  */
-import { intensityHalfSpread, optimalSpread, reservationPrice } from '../model/avellaneda-stoikov.js';
+import { intensityHalfSpread, kForHalfSpread, optimalSpread, reservationPrice } from '../model/avellaneda-stoikov.js';
 import { glftInventoryCoefficient } from '../model/glft.js';
 import { timeToHorizon } from '../model/horizon.js';
-import { roundDown, roundUp } from '../model/price-grid.js';
+import { roundDown, roundUp, type TickGrid } from '../model/price-grid.js';
 import { askSizeFactor, bidSizeFactor } from '../model/size-shaping.js';
 import { adverseMarkout, fillImbalance, spreadMultiplier, toxicityScore } from '../model/toxicity.js';
 import { IntensityTracker } from './intensity-tracker.js';
-import { DECISIONS, type SpreadClamp } from './quote.js';
+import { DECISIONS, type CrossMidClamp, type SpreadClamp } from './quote.js';
 import { ladderSide } from './quote-levels.js';
 import type { QuotingParams } from './quoting-params.js';
 import type { SymbolState } from './symbol-state.js';
@@ -54,6 +61,69 @@ function intensityTrackerOf(s: SymbolState, p: QuotingParams): IntensityTracker 
   }
   if (s.intensity === null || !s.intensity.fits(c)) s.intensity = new IntensityTracker(c.bucketWidth, c.buckets);
   return s.intensity;
+}
+
+/** Scratch for the out-of-line steps 5 and 6: one per process, as `process` runs one call at a time. */
+const GRID_FIX = { bid: 0, ask: 0, clampedMax: false };
+
+/**
+ * Step 5 when the width after rounding falls outside [min, max] (a band only a
+ * few ticks wide): the first other rounding that fits (the bid's flipped, the
+ * ask's, both); if none fits, the max wins. `rawBid`/`rawAsk` are before rounding.
+ */
+function fitBand(g: typeof GRID_FIX, rawBid: number, rawAsk: number, minHalf: number, maxHalf: number, grid: TickGrid): void {
+  const tol = grid.tick * 1e-9;
+  const minWidth = 2 * minHalf - tol;
+  const maxWidth = 2 * maxHalf + tol;
+  const b = g.bid;
+  const a = g.ask;
+  let w = a - b;
+  if (w <= maxWidth && w >= minWidth) return;
+  const bidIn = roundUp(rawBid, grid);
+  const askIn = roundDown(rawAsk, grid);
+  const bFlip = b === bidIn ? roundDown(rawBid, grid) : bidIn;
+  const aFlip = a === askIn ? roundUp(rawAsk, grid) : askIn;
+  if ((w = a - bFlip) <= maxWidth && w >= minWidth) g.bid = bFlip;
+  else if ((w = aFlip - b) <= maxWidth && w >= minWidth) g.ask = aFlip;
+  else if ((w = aFlip - bFlip) <= maxWidth && w >= minWidth) {
+    g.bid = bFlip;
+    g.ask = aFlip;
+  } else if (a - b > maxWidth) {
+    g.bid = bidIn;
+    g.ask = askIn;
+  }
+}
+
+/**
+ * Step 6: bid ≤ mid − tick and ask ≥ mid + tick on the grid. A side the model put
+ * nearer is placed there; the other comes in as far as the max spread requires
+ * (setting `clampedMax`). Returns which side(s) moved.
+ */
+function keepOffMid(g: typeof GRID_FIX, mid: number, maxHalf: number, grid: TickGrid): CrossMidClamp {
+  const maxWidth = 2 * maxHalf + grid.tick * 1e-9;
+  const bidCap = roundDown(mid - grid.tick, grid);
+  const askFloor = roundUp(mid + grid.tick, grid);
+  let cross: CrossMidClamp = 'none';
+  if (g.bid > bidCap) {
+    g.bid = bidCap;
+    cross = 'bid';
+  }
+  if (g.ask < askFloor) {
+    g.ask = askFloor;
+    cross = cross === 'bid' ? 'both' : 'ask';
+  }
+  if (g.ask - g.bid > maxWidth) {
+    if (cross === 'ask') {
+      const inner = roundUp(g.ask - 2 * maxHalf, grid);
+      g.bid = inner < bidCap ? inner : bidCap;
+      g.clampedMax = true;
+    } else if (cross === 'bid') {
+      const inner = roundDown(g.bid + 2 * maxHalf, grid);
+      g.ask = inner > askFloor ? inner : askFloor;
+      g.clampedMax = true;
+    }
+  }
+  return cross;
 }
 
 /** Sets `s.quote` and `s.decision`; returns whether a new quote was produced. */
@@ -100,9 +170,12 @@ function computeQuote(s: SymbolState, p: QuotingParams, time: number, agentPause
   // 1. the model, each side with its own k and A (the same unless estimated)
   const bidFit = tracker !== null && tracker.bid.ready;
   const askFit = tracker !== null && tracker.ask.ready;
-  const kBid = bidFit ? tracker.bid.k : c.k;
+  // a fitted k may not send the quote beyond the distances the buckets observe: the
+  // intensity term (1/γ)·ln(1 + γ/k) stays within buckets × bucketWidth (k ≥ γ / (e^(γ·D) − 1))
+  const kFloor = bidFit || askFit ? kForHalfSpread(c.gamma, c.intensity.bucketWidth * c.intensity.buckets) : 0;
+  const kBid = bidFit ? (tracker.bid.k > kFloor ? tracker.bid.k : kFloor) : c.k;
   const aBid = bidFit ? tracker.bid.A : c.A;
-  const kAsk = askFit ? tracker.ask.k : c.k;
+  const kAsk = askFit ? (tracker.ask.k > kFloor ? tracker.ask.k : kFloor) : c.k;
   const aAsk = askFit ? tracker.ask.A : c.A;
   const sameSides = kBid === kAsk && aBid === aAsk;
   const q = position / c.orderSize;
@@ -142,23 +215,47 @@ function computeQuote(s: SymbolState, p: QuotingParams, time: number, agentPause
   let bid = bidCentre - halfBid * (1 + skew);
   let ask = askCentre + halfAsk * (1 - skew);
 
-  // 4. spread bounds in bps of the mid
-  let clamp: SpreadClamp = 'none';
-  const width = ask - bid;
-  const minWidth = (c.minSpreadBps * mid) / 1e4;
-  const maxWidth = (c.maxSpreadBps * mid) / 1e4;
-  if (width < minWidth || width > maxWidth) {
-    const target = width < minWidth ? minWidth : maxWidth;
-    clamp = width < minWidth ? 'min' : 'max';
-    const centre = (bid + ask) / 2;
-    bid = centre - target / 2;
-    ask = centre + target / 2;
-  }
+  // 4. spread bounds in bps of the mid: each half-spread is clamped around the
+  // reservation price (the model's price of indifference), so a clamp narrows or
+  // widens the quote without moving the inventory signal; clamping the midpoint
+  // of a lopsided quote instead would carry its near side across the mid
+  const minHalf = (c.minSpreadBps * mid) / 2e4;
+  const maxHalf = (c.maxSpreadBps * mid) / 2e4;
+  let bidClamp: SpreadClamp = 'none';
+  let askClamp: SpreadClamp = 'none';
+  const halfBidOut = reservation - bid;
+  const halfAskOut = ask - reservation;
+  if (halfBidOut > maxHalf) { bid = reservation - maxHalf; bidClamp = 'max'; }
+  else if (halfBidOut < minHalf) { bid = reservation - minHalf; bidClamp = 'min'; }
+  if (halfAskOut > maxHalf) { ask = reservation + maxHalf; askClamp = 'max'; }
+  else if (halfAskOut < minHalf) { ask = reservation + minHalf; askClamp = 'min'; }
+  let clamp: SpreadClamp = bidClamp === 'max' || askClamp === 'max' ? 'max' : bidClamp === 'min' || askClamp === 'min' ? 'min' : 'none';
 
-  // 5. tick grid
-  bid = roundDown(bid, p.grid);
-  ask = roundUp(ask, p.grid);
-  if (ask <= bid) ask = roundUp(bid + p.grid.tick, p.grid);
+  // 5. tick grid, so that rounding never undoes a clamp: a side cut by the max
+  // clamp rounds inwards, any other side outwards (bid down, ask up)
+  const grid = p.grid;
+  const tick = grid.tick;
+  const tol = tick * 1e-9;
+  let b = bidClamp === 'max' ? roundUp(bid, grid) : roundDown(bid, grid);
+  let a = askClamp === 'max' ? roundDown(ask, grid) : roundUp(ask, grid);
+  const w = a - b;
+  let cross: CrossMidClamp = 'none';
+  // 6. never across the mid. The rare repairs are out of line, so that this function
+  // stays small enough for the rounding above to be inlined (no boxed doubles)
+  if (w > 2 * maxHalf + tol || w < 2 * minHalf - tol || (!c.allowCrossMid && (b > mid - tick + tol || a < mid + tick - tol))) {
+    const g = GRID_FIX;
+    g.bid = b;
+    g.ask = a;
+    g.clampedMax = clamp === 'max';
+    fitBand(g, bid, ask, minHalf, maxHalf, grid);
+    cross = c.allowCrossMid ? 'none' : keepOffMid(g, mid, maxHalf, grid);
+    b = g.bid;
+    a = g.ask;
+    if (g.clampedMax) clamp = 'max';
+  }
+  if (a <= b) a = roundUp(b + tick, grid);
+  bid = b;
+  ask = a;
 
   if (!Number.isFinite(bid) || !Number.isFinite(ask) || !Number.isFinite(reservation)) {
     s.quote = null;
@@ -171,7 +268,7 @@ function computeQuote(s: SymbolState, p: QuotingParams, time: number, agentPause
     return false;
   }
 
-  // 6. sizes and the risk decision
+  // 7. sizes and the risk decision
   const roomLong = c.maxInventory - position;
   const roomShort = c.maxInventory + position;
   const lotsFromTarget = (position - c.inventoryTarget) / c.orderSize;
@@ -203,7 +300,8 @@ function computeQuote(s: SymbolState, p: QuotingParams, time: number, agentPause
     askSize,
     reservation,
     spread: Math.round((ask - bid) * p.grid.scale) / p.grid.scale,
-    spreadBps: ((ask - bid) / mid) * 1e4,
+    // reported, not used again: rounded to 1e-6 bps so binary noise (169.99999999999886) stays out of replies
+    spreadBps: Math.round(((ask - bid) / mid) * 1e10) / 1e6,
     model: c.model,
     sigma,
     sigmaSource,
@@ -211,10 +309,10 @@ function computeQuote(s: SymbolState, p: QuotingParams, time: number, agentPause
     tau,
     inventory: position,
     toxicity: s.toxicity,
-    adjustments: { inventorySkew: skew, toxicityMultiplier: multiplier, spreadClamp: clamp },
+    adjustments: { inventorySkew: skew, toxicityMultiplier: multiplier, spreadClamp: clamp, crossMidClamp: cross },
   };
 
-  // 7. deeper levels
+  // 8. deeper levels
   if (c.levels > 1) {
     const step = c.levelStep.unit === 'bps' ? (c.levelStep.value * mid) / 1e4 : (c.levelStep.value * (ask - bid)) / 2;
     s.quote.levels = {

@@ -3,6 +3,8 @@ import type { HorizonMode } from '../model/horizon.js';
 export type ModelName = 'avellaneda-stoikov' | 'glft';
 export type VolatilitySource = 'pushed' | 'default' | 'estimated';
 export type SpreadClamp = 'none' | 'min' | 'max';
+/** the side(s) placed one tick from the mid because the model put them across it */
+export type CrossMidClamp = 'none' | 'bid' | 'ask' | 'both';
 
 /** A two-sided quote and how it was made. Prices are on the tick grid; a side with size 0 is not quoted. */
 export interface Quote {
@@ -56,8 +58,10 @@ export interface QuoteAdjustments {
   inventorySkew: number;
   /** factor applied to the model spread for adverse selection, in [1, 3] */
   toxicityMultiplier: number;
-  /** whether the min or max spread in bps bound the result */
+  /** whether the min or max spread in bps bound a half-spread around the reservation price ('max' when both did) */
   spreadClamp: SpreadClamp;
+  /** the side(s) the model put within a tick of the mid or across it, placed one tick from it (never with allowCrossMid) */
+  crossMidClamp: CrossMidClamp;
 }
 
 export type QuotedSides = 'both' | 'bid-only' | 'ask-only' | 'none';

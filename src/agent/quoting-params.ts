@@ -1,6 +1,7 @@
 import { horizonSpec, type MarketMakerConfig } from './config.js';
 import { TIME_UNIT_MS, type HorizonSpec } from '../model/horizon.js';
 import { tickGrid, type TickGrid } from '../model/price-grid.js';
+import { quantityGrid, type QuantityGrid } from '../model/quantity-grid.js';
 
 /** The configuration with what the hot path derives from it worked out once. */
 export interface QuotingParams {
@@ -8,6 +9,7 @@ export interface QuotingParams {
   horizon: HorizonSpec;
   unitMs: number;
   grid: TickGrid;
+  quantity: QuantityGrid;
 }
 
 export function quotingParams(config: MarketMakerConfig): QuotingParams {
@@ -16,5 +18,6 @@ export function quotingParams(config: MarketMakerConfig): QuotingParams {
     horizon: horizonSpec(config.horizon, config.timeUnit),
     unitMs: TIME_UNIT_MS[config.timeUnit],
     grid: tickGrid(config.tickSize),
+    quantity: quantityGrid(config.quantityStep),
   };
 }

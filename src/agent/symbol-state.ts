@@ -1,6 +1,7 @@
 import { FillRing } from './fill-ring.js';
 import type { IntensityTracker } from './intensity-tracker.js';
 import type { IntensityBuckets } from './intensity-buckets.js';
+import { kForHalfSpread } from '../model/avellaneda-stoikov.js';
 import { emptyInventory, unrealisedPnl, type InventoryState } from './inventory.js';
 import { DECISIONS, type Quote, type RiskDecision } from './quote.js';
 import type { QuotingParams } from './quoting-params.js';
@@ -52,9 +53,12 @@ export interface SideIntensityView {
   /** latest fit within the bounds; null before one was possible or when not estimating */
   fittedK: number | null;
   fittedA: number | null;
+  /** standard errors of fittedK and fittedA (Fisher information of the Poisson fit); null as they are */
+  kStdErr: number | null;
+  AStdErr: number | null;
   /** decay-weighted fills at the latest fit: the sample size compared with minFills */
   fills: number;
-  /** distance buckets with fills in the latest fit */
+  /** distance buckets quoted in at the latest fit */
   buckets: number;
 }
 
@@ -81,16 +85,28 @@ export interface SymbolView {
   decision: RiskDecision;
 }
 
-const orNull = (x: number): number | null => (Number.isNaN(x) ? null : x);
+/**
+ * P&L as reported (views, replies, metrics): rounded to 1e-8 of the quote currency, so that
+ * binary noise (0.30000000000000004) stays out of what people read; the state keeps every digit.
+ */
+export const PNL_DECIMALS = 8;
+export function reportedPnl(x: number): number {
+  return Math.round(x * 1e8) / 1e8 + 0;
+}
 
-function sideView(b: IntensityBuckets | null, k: number, A: number): SideIntensityView {
+const orNull = (x: number): number | null => (Number.isNaN(x) ? null : x);
+const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+function sideView(b: IntensityBuckets | null, k: number, A: number, kFloor: number): SideIntensityView {
   const inUse = b !== null && b.ready;
   return {
-    k: inUse ? b.k : k,
+    k: inUse ? Math.max(b.k, kFloor) : k,
     A: inUse ? b.A : A,
     source: inUse ? 'estimated' : 'configured',
     fittedK: b === null ? null : orNull(b.k),
     fittedA: b === null ? null : orNull(b.A),
+    kStdErr: b === null ? null : finiteOrNull(b.kStdErr),
+    AStdErr: b === null ? null : finiteOrNull(b.AStdErr),
     fills: b === null ? 0 : b.sampleFills,
     buckets: b === null ? 0 : b.points,
   };
@@ -100,6 +116,7 @@ export function symbolView(s: SymbolState, p: QuotingParams): SymbolView {
   const inv = s.inventory;
   const c = p.config;
   const t = s.intensity;
+  const kFloor = kForHalfSpread(c.gamma, c.intensity.bucketWidth * c.intensity.buckets);
   return {
     symbol: s.symbol,
     paused: s.paused,
@@ -112,13 +129,13 @@ export function symbolView(s: SymbolState, p: QuotingParams): SymbolView {
       inUse: s.quote !== null && s.quote.sigmaSource === 'estimated',
     },
     intensity: {
-      bid: sideView(t === null ? null : t.bid, c.k, c.A),
-      ask: sideView(t === null ? null : t.ask, c.k, c.A),
+      bid: sideView(t === null ? null : t.bid, c.k, c.A, kFloor),
+      ask: sideView(t === null ? null : t.ask, c.k, c.A, kFloor),
     },
     position: inv.position,
     averageCost: inv.averageCost,
-    realisedPnl: inv.realisedPnl,
-    unrealisedPnl: unrealisedPnl(inv),
+    realisedPnl: reportedPnl(inv.realisedPnl),
+    unrealisedPnl: reportedPnl(unrealisedPnl(inv)),
     markPrice: inv.markPrice > 0 ? inv.markPrice : null,
     buyFills: inv.buyFills,
     sellFills: inv.sellFills,

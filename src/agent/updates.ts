@@ -1,4 +1,12 @@
+import { toSteps, type QuantityGrid } from '../model/quantity-grid.js';
+import type { MarketMakerConfig } from './config.js';
 import { invalid } from './errors.js';
+
+/** What an update may carry: the agent's bounds and its quantity step. */
+export interface UpdateLimits {
+  config: Pick<MarketMakerConfig, 'maxPrice' | 'maxQuantity' | 'maxNotional' | 'quantityStep'>;
+  quantity: QuantityGrid;
+}
 
 /**
  * One input to `MarketMakerAgent.process`. `time` is the update's time in Unix
@@ -29,28 +37,53 @@ function positive(value: number, field: string): void {
   if (value <= 0) throw invalid(field, 'must be greater than zero');
 }
 
-/** Throws an AgentError naming the first bad field; checks everything before any state changes. */
-export function validateUpdate(u: Update): void {
+function price(value: number, field: string, l: UpdateLimits): void {
+  positive(value, field);
+  if (value > l.config.maxPrice) throw invalid(field, `must be at most maxPrice (${l.config.maxPrice})`);
+}
+
+/** A quantity on the step and within maxQuantity; returns it in whole steps. */
+function quantity(value: number, field: string, l: UpdateLimits): number {
+  finite(value, field);
+  if (Math.abs(value) > l.config.maxQuantity) throw invalid(field, `must be at most maxQuantity (${l.config.maxQuantity}) in size`);
+  const steps = toSteps(value, l.quantity);
+  if (Number.isNaN(steps)) throw invalid(field, `must be a multiple of quantityStep (${l.config.quantityStep})`);
+  return steps;
+}
+
+function notional(p: number, q: number, field: string, l: UpdateLimits): void {
+  if (Math.abs(p * q) > l.config.maxNotional) throw invalid(field, `price × quantity must be at most maxNotional (${l.config.maxNotional})`);
+}
+
+/**
+ * Throws an AgentError naming the first bad field; checks everything before
+ * any state changes. Every price, quantity and notional is bounded so that
+ * every figure derived from them (P&L above all) stays finite.
+ */
+export function validateUpdate(u: Update, l: UpdateLimits): void {
   if (typeof u.symbol !== 'string' || u.symbol.length === 0) throw invalid('symbol', 'must be a non-empty string');
   finite(u.time, 'time');
   switch (u.type) {
     case 'mid':
-      positive(u.mid, 'mid');
+      price(u.mid, 'mid', l);
       return;
     case 'volatility':
       positive(u.sigma, 'sigma');
       return;
     case 'position':
-      finite(u.quantity, 'quantity');
-      if (u.quantity !== 0) positive(u.averageCost, 'averageCost');
+      quantity(u.quantity, 'quantity', l);
+      if (u.quantity !== 0) price(u.averageCost, 'averageCost', l);
       else finite(u.averageCost, 'averageCost');
-      if (u.mark !== undefined) positive(u.mark, 'mark');
+      if (u.mark !== undefined) price(u.mark, 'mark', l);
+      notional(u.averageCost, u.quantity, 'quantity', l);
       return;
     case 'fill':
       if (typeof u.id !== 'string' || u.id.length === 0) throw invalid('id', 'must be a non-empty string');
       if (u.side !== 'buy' && u.side !== 'sell') throw invalid('side', 'must be "buy" or "sell"');
-      positive(u.price, 'price');
+      price(u.price, 'price', l);
       positive(u.quantity, 'quantity');
+      quantity(u.quantity, 'quantity', l);
+      notional(u.price, u.quantity, 'quantity', l);
       return;
     default:
       throw invalid('type', 'must be one of mid, volatility, position, fill');

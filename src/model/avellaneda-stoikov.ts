@@ -29,6 +29,15 @@ export function intensityHalfSpread(gamma: number, k: number): number {
   return Math.log1p(x) / gamma;
 }
 
+/**
+ * The inverse of `intensityHalfSpread`: the k at which (1/γ)·ln(1 + γ/k) equals
+ * `halfSpread`, k = γ / (e^(γ·halfSpread) − 1); a larger k gives a smaller half-spread.
+ * (1/halfSpread as γ → 0, which expm1 keeps precise.)
+ */
+export function kForHalfSpread(gamma: number, halfSpread: number): number {
+  return gamma / Math.expm1(gamma * halfSpread);
+}
+
 /** δ = γ·σ²·(T − t) + (2/γ)·ln(1 + γ/k): the full bid–ask distance, never half of it. */
 export function optimalSpread(gamma: number, sigma: number, tau: number, k: number): number {
   return gamma * sigma * sigma * tau + 2 * intensityHalfSpread(gamma, k);

@@ -6,21 +6,23 @@ import { randomUUID } from 'node:crypto';
 import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
-import { Journal } from '../journal/journal.js';
+import type { Ledger } from '../ledger/ledger.js';
 import { installAuth } from './auth.js';
+import { installBrowserGuard, requireJsonWrites } from './browser-guard.js';
 import type { ServiceConfig } from './config.js';
 import { errorResponse, ROUTE_NOT_FOUND } from './errors.js';
 import { ServiceMetrics } from './metrics.js';
 import { QuoteHub } from './quote-hub.js';
-import { restore, snapshotEntries } from './recovery.js';
+import { openLedger } from './open-ledger.js';
 import { AgentRegistry } from './registry.js';
 import { agentRoutes } from './routes/agents.js';
-import { journalRoutes } from './routes/journal.js';
+import { ledgerRoutes } from './routes/ledger.js';
 import { opsRoutes } from './routes/ops.js';
 import { readRoutes } from './routes/reads.js';
 import { streamRoutes } from './routes/stream.js';
 import { updateRoutes } from './routes/updates.js';
 import { UpdatePipeline } from './update-pipeline.js';
+import { warmUp } from './warm-up.js';
 
 export interface AppOptions {
   config: ServiceConfig;
@@ -37,7 +39,7 @@ export interface Quoting {
   hub: QuoteHub;
   metrics: ServiceMetrics;
   pipeline: UpdatePipeline;
-  journal: Journal | null;
+  ledger: Ledger | null;
 }
 
 declare module 'fastify' {
@@ -78,10 +80,24 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: false,
     // unique across restarts (a random prefix per process) without a UUID per request
     genReqId: () => `${bootId}-${(++requests).toString(36)}`,
+    // a client that holds a connection without finishing is cut off (408 for slow headers and trickled bodies)
+    requestTimeout: config.http.requestTimeoutMs,
+    connectionTimeout: config.http.connectionTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    // Node checks those two deadlines every connectionsCheckingInterval (30 s by default): once a second here
+    http: { headersTimeout: config.http.headersTimeoutMs, connectionsCheckingInterval: 1_000 },
   });
+  // connections past this are closed by Node as soon as they are accepted
+  app.server.maxConnections = config.http.maxConnections;
 
-  const registry = new AgentRegistry(config.limits.maxAgents);
-  const hub = new QuoteHub({ highWaterBytes: config.limits.wsHighWaterBytes, onConflate: () => metrics.conflated.inc() });
+  const registry = new AgentRegistry(config.limits.maxAgents, config.limits.maxTotalSymbols);
+  const hub = new QuoteHub({
+    highWaterBytes: config.limits.wsHighWaterBytes,
+    maxQueueBytes: config.limits.wsMaxQueueBytes,
+    invalidPerSecond: config.limits.wsInvalidMessagesPerSecond,
+    onConflate: () => metrics.conflated.inc(),
+    onKick: (reason) => metrics.wsClosed.inc({ reason }),
+  });
   const metrics = new ServiceMetrics(config.processBudgetSeconds, config.latencyWindow, {
     agents: () => registry.all(),
     wsClients: () => hub.clients.size,
@@ -89,26 +105,21 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   for (const [id, agentConfig] of Object.entries(config.agents)) registry.create(id, agentConfig);
 
-  let journal: Journal | null = null;
-  if (config.journal.path !== null) {
-    const opened = Journal.open(config.journal.path, config.journal);
-    journal = opened.journal;
-    for (const w of opened.warnings) app.log.warn(w);
-    const report = restore(registry, opened.entries);
-    for (const skipped of report.skipped) app.log.warn({ skipped }, 'journal entry no longer applies');
-    app.log.info({ path: journal.path, entries: opened.entries.length, updates: report.updates, agents: report.agents }, 'journal replayed');
-    if (journal.sizeBytes > config.journal.compactAtBytes) {
-      const before = journal.sizeBytes;
-      journal.compact(snapshotEntries(registry));
-      app.log.info({ before, after: journal.sizeBytes }, 'journal compacted');
-    }
-  }
-  const pipeline = new UpdatePipeline(registry, hub, metrics, journal);
+  const ledger = openLedger(config.ledger, registry, app.log, Object.keys(config.agents));
+  const pipeline = new UpdatePipeline(
+    registry, hub, metrics, ledger,
+    { everyEntries: config.ledger.snapshotEveryEntries, intervalMs: config.ledger.snapshotIntervalMs, configured: Object.keys(config.agents) },
+    (message) => app.log.warn(message),
+  );
+  // scratch agents take the JIT through every update type (no real state touched); synchronous and
+  // before any route is registered, so /readyz cannot answer ready before it is done
+  const warm = warmUp(Array.from(registry.all(), (a) => a.config), metrics.scratch());
+  app.log.info(warm, 'hot path warmed up');
   const routes: Quoting['routes'] = [];
   app.addHook('onRoute', (r) => {
     for (const method of [r.method].flat()) routes.push({ method, url: r.url });
   });
-  app.decorate('quoting', { routes, registry, hub, metrics, pipeline, journal });
+  app.decorate('quoting', { routes, registry, hub, metrics, pipeline, ledger });
 
   // registered before any hook of ours, so its own hooks (which free refused upgrades) run first
   await app.register(websocket, {
@@ -128,9 +139,21 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     reply.header('x-request-id', req.id).headers(SECURITY_HEADERS);
     done();
   });
+  installBrowserGuard(app, config.http.allowedHosts);
   installAuth(app, config.auth);
+  requireJsonWrites(app);
+  // On close, connections still open after the grace period (a WebSocket that never reads the close frame,
+  // a request whose headers never end) are destroyed, so that the server closes whatever its clients do.
+  let grace: NodeJS.Timeout | null = null;
   app.addHook('preClose', async () => {
     closing = true;
+    grace = setTimeout(() => {
+      for (const c of [...hub.clients]) {
+        c.socket.terminate();
+        hub.remove(c);
+      }
+      app.server.closeAllConnections();
+    }, config.http.shutdownGraceMs);
   });
 
   app.setErrorHandler((err, req, reply) => {
@@ -147,9 +170,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const heartbeat = setInterval(() => hub.heartbeat(), config.heartbeatMs);
   heartbeat.unref();
   app.addHook('onClose', async () => {
+    if (grace !== null) clearTimeout(grace);
     clearInterval(heartbeat);
     hub.close();
-    journal?.close();
+    metrics.close();
+    // what is queued is committed and applied, a last snapshot written, the ledger closed (idempotent)
+    await pipeline.close();
   });
 
   await app.register(opsRoutes, { metrics, isReady: () => !closing });
@@ -161,6 +187,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     maxSubscriptions: config.limits.maxSubscriptionsPerConnection,
     maxClients: config.limits.maxWsClients,
   });
-  await app.register(journalRoutes, { registry, journal });
+  await app.register(ledgerRoutes, { pipeline });
   return app;
 }

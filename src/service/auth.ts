@@ -3,7 +3,8 @@
  * `open` (its `config.access`; by default GET is read and anything else
  * write). Write tokens may do everything; read tokens may read and stream.
  * Writes are open while no write token is configured, reads while no read
- * token is, and /metrics unless `protectMetrics`.
+ * token is, and /metrics while `protectMetrics` is false (unset, it follows the read tokens: with any
+ * configured, the inventories and P&L in /metrics need a token too).
  * Tokens are compared as SHA-256 digests with timingSafeEqual, against every
  * configured token, so the time taken says nothing about how much matched.
  */
@@ -40,7 +41,7 @@ class TokenSet {
 export interface AuthOptions {
   writeTokens: readonly string[];
   readTokens: readonly string[];
-  protectMetrics: boolean;
+  protectMetrics?: boolean | undefined;
 }
 
 function presented(req: FastifyRequest): string | null {
@@ -62,6 +63,7 @@ export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
   const write = new TokenSet(opts.writeTokens);
   const read = new TokenSet(opts.readTokens);
   if (write.size === 0 && read.size === 0) return;
+  const protectMetrics = opts.protectMetrics ?? read.size > 0;
 
   // The token a connection last had accepted, with what it grants: a keep-alive client sends the same
   // header on every request, and a constant-time compare with it costs no hash. (Compared in constant
@@ -71,7 +73,7 @@ export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
   app.addHook('onRequest', (req, reply, done) => {
     const access = req.routeOptions.config.access ?? (req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'write');
     // each kind of access is open until tokens that grant it are configured
-    if (access === 'open' || (access === 'metrics' && !opts.protectMetrics)
+    if (access === 'open' || (access === 'metrics' && !protectMetrics)
       || (access === 'read' && read.size === 0) || (access === 'write' && write.size === 0)) {
       done();
       return;

@@ -11,19 +11,46 @@ export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 
 export const LimitsSchema = z.object({
   /** largest request body, bytes */
-  bodyLimitBytes: z.number().int().min(1_024).max(64 * 1_048_576).default(1_048_576),
+  bodyLimitBytes: z.number().int().min(1_024).max(64 * 1_048_576).default(262_144),
   /** updates in one batch request */
   maxBatch: z.number().int().min(1).max(100_000).default(1_000),
-  maxAgents: z.number().int().min(1).max(10_000).default(100),
+  maxAgents: z.number().int().min(1).max(10_000).default(20),
+  /** symbols across all agents (each agent also has its own maxSymbols); an update that would add one more is refused */
+  maxTotalSymbols: z.number().int().min(1).max(10_000_000).default(25_000),
   /** symbols and agent-wide subscriptions one WebSocket connection may hold */
   maxSubscriptionsPerConnection: z.number().int().min(1).max(1_000_000).default(1_000),
   /** largest WebSocket message a client may send, bytes */
   maxWsMessageBytes: z.number().int().min(256).max(1_048_576).default(16_384),
   /** WebSocket connections at once; one more is closed with 1013 (try again later) */
-  maxWsClients: z.number().int().min(1).max(100_000).default(2_000),
+  maxWsClients: z.number().int().min(1).max(100_000).default(1_000),
   /** bytes queued to a WebSocket client past which its quotes are conflated */
-  wsHighWaterBytes: z.number().int().min(1_024).max(256 * 1_048_576).default(1_048_576),
-}).strict();
+  wsHighWaterBytes: z.number().int().min(1_024).max(256 * 1_048_576).default(262_144),
+  /** bytes queued to a WebSocket client (socket buffer + conflation queue, replies included) past which it is closed with 1013 */
+  wsMaxQueueBytes: z.number().int().min(2_048).max(1_024 * 1_048_576).default(1_048_576),
+  /** invalid messages a WebSocket client may send per second (and in a burst); one more closes it with 1008 */
+  wsInvalidMessagesPerSecond: z.number().int().min(1).max(100_000).default(10),
+}).strict().refine((l) => l.wsMaxQueueBytes > l.wsHighWaterBytes, { path: ['wsMaxQueueBytes'], message: 'must be larger than wsHighWaterBytes' });
+
+/** The HTTP server's timeouts and bounds; each cuts off a client that holds resources without finishing. */
+export const HttpSchema = z.object({
+  /** the whole request, headers and body, must arrive within this (a trickled body is cut off with 408) */
+  requestTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+  /** the request headers must arrive within this (slowloris) */
+  headersTimeoutMs: z.number().int().min(100).max(600_000).default(5_000),
+  /** a connection with no traffic in either direction for this long is closed */
+  connectionTimeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),
+  /** an idle keep-alive connection is closed after this */
+  keepAliveTimeoutMs: z.number().int().min(100).max(600_000).default(5_000),
+  /** TCP connections at once, HTTP and WebSocket together; the kernel-accepted extra one is closed at once */
+  maxConnections: z.number().int().min(1).max(1_000_000).default(1_200),
+  /**
+   * Host names (without port) requests may be addressed to; anything else is refused with 403 HOST_NOT_ALLOWED,
+   * and so is a browser's Origin naming another host. Loopback names by default (DNS rebinding); "*" allows any.
+   */
+  allowedHosts: z.array(z.string().min(1).max(253).transform((h) => h.toLowerCase())).min(1).default(['localhost', '127.0.0.1', '::1']),
+  /** on SIGTERM, connections still open after this are destroyed; the process exits within grace + 2 s */
+  shutdownGraceMs: z.number().int().min(0).max(60_000).default(2_000),
+}).strict().refine((h) => h.headersTimeoutMs <= h.requestTimeoutMs, { path: ['headersTimeoutMs'], message: 'must not exceed requestTimeoutMs' });
 
 const token = z.string().min(16, 'tokens must be at least 16 characters').max(512).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 
@@ -32,18 +59,30 @@ export const AuthSchema = z.object({
   writeTokens: z.array(token).default([]),
   /** bearer tokens that may only read (GET routes, the WebSocket stream); none = reads are open */
   readTokens: z.array(token).default([]),
-  /** whether /metrics needs a read or write token; health checks are always open */
-  protectMetrics: z.boolean().default(false),
+  /** whether /metrics needs a read or write token (unset: protected exactly when read tokens are configured); health checks are always open */
+  protectMetrics: z.boolean().optional(),
 }).strict();
 
-export const JournalSchema = z.object({
-  /** append-only journal of fills, positions and agent changes; null turns durability off */
-  path: z.string().min(1).nullable().default('./data/journal.jsonl'),
-  /** when an entry reaches the disk: every write, at most every fsyncIntervalMs, or when the OS decides */
+export const LedgerSchema = z.object({
+  /** the SQLite database of fills, positions, agent changes and snapshots; null runs without durability */
+  path: z.string().min(1).nullable().default('./data/quoting.db'),
+  /**
+   * when a commit reaches the disk: `always` at every commit (synchronous=FULL), `interval` at the
+   * checkpoint every checkpointIntervalMs, `never` at a checkpoint once the WAL passes 64 MiB (both NORMAL)
+   */
   fsync: z.enum(['always', 'interval', 'never']).default('interval'),
-  fsyncIntervalMs: z.number().int().min(1).max(60_000).default(100),
-  /** the journal is compacted into a snapshot at start-up when larger than this */
-  compactAtBytes: z.number().int().min(1_024).default(64 * 1_048_576),
+  checkpointIntervalMs: z.number().int().min(10).max(60_000).default(100),
+  /** a snapshot of every agent after this many entries … */
+  snapshotEveryEntries: z.number().int().min(1).max(10_000_000).default(50_000),
+  /** … and at least this often while entries come, ms */
+  snapshotIntervalMs: z.number().int().min(1_000).max(86_400_000).default(60_000),
+  /**
+   * the full `PRAGMA quick_check` reads the whole file (0.5–1 s per million fills): by default it runs
+   * beside the service once started (damage found refuses every write after it); true runs it before
+   */
+  fullCheckAtStart: z.boolean().default(false),
+  /** a journal of an earlier version (JSON lines) imported on the first start, when the ledger is new; null: none */
+  importJournal: z.string().min(1).nullable().default('./data/journal.jsonl'),
 }).strict();
 
 export const ServiceConfigSchema = z.object({
@@ -59,8 +98,9 @@ export const ServiceConfigSchema = z.object({
   /** updates in the sliding window of the p99 gauge, per agent */
   latencyWindow: z.number().int().min(100).max(1_000_000).default(10_000),
   limits: LimitsSchema.default(LimitsSchema.parse({})),
+  http: HttpSchema.default(HttpSchema.parse({})),
   auth: AuthSchema.default(AuthSchema.parse({})),
-  journal: JournalSchema.default(JournalSchema.parse({})),
+  ledger: LedgerSchema.default(LedgerSchema.parse({})),
 }).strict();
 
 export type ServiceConfig = z.infer<typeof ServiceConfigSchema>;
@@ -81,13 +121,29 @@ export function parseServiceConfig(input: unknown): ServiceConfig {
 }
 
 const ENV_NUMBERS = { PORT: 'port', HEARTBEAT_MS: 'heartbeatMs' } as const;
+const ENV_HTTP_NUMBERS = {
+  REQUEST_TIMEOUT_MS: 'requestTimeoutMs', HEADERS_TIMEOUT_MS: 'headersTimeoutMs', CONNECTION_TIMEOUT_MS: 'connectionTimeoutMs',
+  KEEP_ALIVE_TIMEOUT_MS: 'keepAliveTimeoutMs', MAX_CONNECTIONS: 'maxConnections', SHUTDOWN_GRACE_MS: 'shutdownGraceMs',
+} as const;
+const ENV_LIMIT_NUMBERS = { MAX_TOTAL_SYMBOLS: 'maxTotalSymbols', MAX_WS_CLIENTS: 'maxWsClients' } as const;
+
+function envInteger(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n)) throw new ConfigError(name, `expected an integer, got "${raw}"`);
+  return n;
+}
 
 const list = (raw: string) => raw.split(',').map((t) => t.trim()).filter((t) => t !== '');
 
 /**
  * Defaults ← CONFIG_FILE (JSON) ← environment: PORT, HOST, LOG_LEVEL, HEARTBEAT_MS,
  * API_TOKENS and READ_TOKENS (comma-separated), METRICS_PROTECTED (true/false),
- * JOURNAL_PATH ("" or "off" disables), JOURNAL_FSYNC.
+ * LEDGER_PATH ("" or "off" runs without durability), LEDGER_FSYNC, JOURNAL_PATH (the journal of an
+ * earlier version to import on the first start; "" or "off": none), ALLOWED_HOSTS (comma-separated),
+ * REQUEST_TIMEOUT_MS, HEADERS_TIMEOUT_MS, CONNECTION_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS,
+ * MAX_CONNECTIONS, SHUTDOWN_GRACE_MS, MAX_TOTAL_SYMBOLS, MAX_WS_CLIENTS.
  */
 export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   let input: Record<string, unknown> = {};
@@ -106,12 +162,22 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new ConfigError('CONFIG_FILE', 'must hold a JSON object');
   }
   for (const [name, key] of Object.entries(ENV_NUMBERS)) {
-    const raw = env[name];
-    if (raw === undefined || raw === '') continue;
-    const n = Number(raw);
-    if (!Number.isInteger(n)) throw new ConfigError(name, `expected an integer, got "${raw}"`);
-    input[key] = n;
+    const n = envInteger(env, name);
+    if (n !== undefined) input[key] = n;
   }
+  const http = { ...(input.http as object | undefined) } as Record<string, unknown>;
+  for (const [name, key] of Object.entries(ENV_HTTP_NUMBERS)) {
+    const n = envInteger(env, name);
+    if (n !== undefined) http[key] = n;
+  }
+  if (env.ALLOWED_HOSTS !== undefined) http.allowedHosts = list(env.ALLOWED_HOSTS);
+  input.http = http;
+  const limits = { ...(input.limits as object | undefined) } as Record<string, unknown>;
+  for (const [name, key] of Object.entries(ENV_LIMIT_NUMBERS)) {
+    const n = envInteger(env, name);
+    if (n !== undefined) limits[key] = n;
+  }
+  input.limits = limits;
   if (env.HOST) input.host = env.HOST;
   if (env.LOG_LEVEL) input.logLevel = env.LOG_LEVEL;
   const auth = { ...(input.auth as object | undefined) } as Record<string, unknown>;
@@ -122,10 +188,12 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     auth.protectMetrics = env.METRICS_PROTECTED === 'true';
   }
   input.auth = auth;
-  const journal = { ...(input.journal as object | undefined) } as Record<string, unknown>;
-  if (env.JOURNAL_PATH !== undefined) journal.path = env.JOURNAL_PATH === '' || env.JOURNAL_PATH === 'off' ? null : env.JOURNAL_PATH;
-  if (env.JOURNAL_FSYNC) journal.fsync = env.JOURNAL_FSYNC;
-  input.journal = journal;
+  const ledger = { ...(input.ledger as object | undefined) } as Record<string, unknown>;
+  const pathOrOff = (raw: string) => (raw === '' || raw === 'off' ? null : raw);
+  if (env.LEDGER_PATH !== undefined) ledger.path = pathOrOff(env.LEDGER_PATH);
+  if (env.LEDGER_FSYNC) ledger.fsync = env.LEDGER_FSYNC;
+  if (env.JOURNAL_PATH !== undefined) ledger.importJournal = pathOrOff(env.JOURNAL_PATH);
+  input.ledger = ledger;
   return parseServiceConfig(input);
 }
 

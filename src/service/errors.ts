@@ -18,15 +18,16 @@ export const ROUTE_NOT_FOUND = createError('ROUTE_NOT_FOUND', 'no route %s %s', 
 export const AGENT_EXISTS = createError('AGENT_EXISTS', 'agent %s already exists', 409);
 export const STALE_UPDATE = createError('STALE_UPDATE', '%s', 409);
 export const SYMBOL_LIMIT = createError('SYMBOL_LIMIT', '%s', 409);
+export const FILL_ID_CONFLICT = createError('FILL_ID_CONFLICT', '%s', 409);
 export const AGENT_LIMIT = createError('AGENT_LIMIT', 'the service already has %s agents (limits.maxAgents)', 409);
 export const PAYLOAD_TOO_LARGE = createError('PAYLOAD_TOO_LARGE', '%s', 413);
 export const BATCH_TOO_LARGE = createError('BATCH_TOO_LARGE', 'a batch holds at most %s updates', 413);
 export const UNSUPPORTED_MEDIA_TYPE = createError('UNSUPPORTED_MEDIA_TYPE', '%s', 415);
 export const BAD_REQUEST = createError('BAD_REQUEST', '%s', 400);
-export const JOURNAL_UNAVAILABLE = createError('JOURNAL_UNAVAILABLE', 'the journal cannot be written: %s', 503);
+export const LEDGER_UNAVAILABLE = createError('LEDGER_UNAVAILABLE', 'the ledger cannot be written: %s', 503);
 
 export interface ErrorBody {
-  error: { code: string; message: string; field?: string };
+  error: { code: string; message: string; field?: string; fields?: string[] };
 }
 
 /** Attaches the name of the offending field to an error. */
@@ -39,6 +40,7 @@ const AGENT_ERRORS = {
   INVALID_CONFIG,
   STALE_UPDATE,
   SYMBOL_LIMIT,
+  FILL_ID_CONFLICT,
 } as const;
 
 // Fastify's own 4xx errors, renamed into this table.
@@ -54,13 +56,15 @@ const FASTIFY_CODES: Record<string, string> = {
 export function errorResponse(err: unknown): { status: number; body: ErrorBody } {
   if (err instanceof AgentError) {
     const e = new AGENT_ERRORS[err.code](err.message);
-    return respond(e.statusCode, err.code, err.message, err.field);
+    const r = respond(e.statusCode, err.code, err.message, err.field);
+    if (err.fields !== undefined) r.body.error.fields = [...err.fields];
+    return r;
   }
   if (err instanceof Error) {
     const e = err as Error & { code?: string; statusCode?: number; field?: string };
     const status = e.statusCode ?? 500;
-    // 503 is the one 5xx with something to say: the journal cannot take the write, try later
-    if ((status >= 400 && status < 500) || e.code === 'JOURNAL_UNAVAILABLE') {
+    // 503 is the one 5xx with something to say: the ledger cannot take the write, try later
+    if ((status >= 400 && status < 500) || e.code === 'LEDGER_UNAVAILABLE') {
       const code = (e.code && FASTIFY_CODES[e.code]) ?? (e.code && !e.code.startsWith('FST_') ? e.code : 'BAD_REQUEST');
       return respond(status, code, e.message, e.field);
     }
@@ -71,3 +75,7 @@ export function errorResponse(err: unknown): { status: number; body: ErrorBody }
 function respond(status: number, code: string, message: string, field?: string): { status: number; body: ErrorBody } {
   return { status, body: { error: field === undefined ? { code, message } : { code, message, field } } };
 }
+
+// Browsers and hostile clients (issue 14): a Host or Origin the service does not answer to.
+export const HOST_NOT_ALLOWED = createError('HOST_NOT_ALLOWED', 'host %s is not served here (http.allowedHosts)', 403);
+export const ORIGIN_NOT_ALLOWED = createError('ORIGIN_NOT_ALLOWED', 'requests from origin %s are refused (http.allowedHosts)', 403);

@@ -1,22 +1,29 @@
 /**
  * Prometheus metrics on a registry of the app's own (not prom-client's
- * global one), so that several apps can live in one process. Hot-path
- * metrics are bound to their labels once per agent; per-symbol gauges are
- * filled at scrape time from the agents instead of on every update.
+ * global one), so that several apps can live in one process.
+ *
+ * The hot path (every update) touches plain numbers only: Float64Array bucket
+ * counts, counters and a latency ring per agent, a few array increments per
+ * update. prom-client reads them at scrape time, in `collect()` callbacks and
+ * `ScrapedHistogram`, so the exposition is still prom-client's. Per-symbol
+ * gauges are likewise filled at scrape time from the agents.
  */
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { performance } from 'node:perf_hooks';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { MarketMakerAgent } from '../agent/market-maker-agent.js';
 import type { UpdateType } from '../agent/updates.js';
+import { BUDGET_CAUSES, BudgetAttribution, CAUSE_LEDGER, type CauseCounts } from './budget-attribution.js';
 import { LatencyWindow } from './latency-window.js';
+import { BucketCounts, ScrapedHistogram } from './scraped-histogram.js';
 
 /** 1 µs … 1 ms, fine around the 300 µs budget */
 export const PROCESS_BUCKETS = [1e-6, 2e-6, 5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 3e-4, 5e-4, 1e-3];
-/** 10 µs (a write(2) to the page cache) … 0.5 s (an fdatasync on a busy disk) */
-const JOURNAL_BUCKETS = [1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 5e-2, 0.1, 0.5];
+/** 1 µs … 100 ms: a write is µs, an fsync hundreds of µs to ms */
+export const LEDGER_BUCKETS = [1e-6, 2e-6, 5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 3e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 1e-1];
 const STATUSES = ['idle', 'processing', 'paused', 'error'] as const;
 const UPDATE_TYPES: readonly UpdateType[] = ['mid', 'volatility', 'position', 'fill'];
-
-type Inc = { inc(value?: number): void };
+/** index of each type in AgentMetrics.updates */
+const TYPE_INDEX: Readonly<Record<UpdateType, number>> = { mid: 0, volatility: 1, position: 2, fill: 3 };
 
 export interface MetricsSources {
   agents: () => Iterable<MarketMakerAgent>;
@@ -26,16 +33,12 @@ export interface MetricsSources {
 
 export class ServiceMetrics {
   readonly registry = new Registry();
-  private readonly processDuration: Histogram<'agent'>;
-  private readonly budgetExceeded: Counter<'agent'>;
-  private readonly updates: Counter<'agent' | 'type'>;
   private readonly rejected: Counter<'agent' | 'type' | 'reason'>;
-  private readonly quotesPublished: Counter<'agent'>;
   readonly conflated: Counter;
-  /** one journal append (write, and fdatasync under fsync "always"); failures are refused updates (503 JOURNAL_UNAVAILABLE) */
-  readonly journalAppend: Histogram;
-  readonly journalFailures: Counter;
+  /** WebSocket clients the service closed: `slow` past their queue bound (1013), `invalid` over the invalid-message rate (1008) */
+  readonly wsClosed: Counter<'reason'>;
   private readonly perAgent = new Map<string, AgentMetrics>();
+  private readonly attribution = new BudgetAttribution();
 
   constructor(private readonly budgetSeconds: number, private readonly window: number, sources: MetricsSources) {
     const registers = [this.registry];
@@ -46,33 +49,76 @@ export class ServiceMetrics {
       const { name, type } = m as unknown as { name: string; type: string };
       if (type === 'gauge' && name.endsWith('_total')) this.registry.removeSingleMetric(name);
     }
-    this.processDuration = new Histogram({
-      name: 'mm_process_duration_seconds', help: 'Wall time of one MarketMakerAgent.process() call',
-      labelNames: ['agent'], buckets: PROCESS_BUCKETS, registers,
-    });
     const perAgent = this.perAgent;
-    new Gauge({
-      name: 'mm_process_duration_p99_seconds', help: 'p99 of process() wall time over the last latencyWindow updates',
+    const attribution = this.attribution;
+    new ScrapedHistogram({
+      name: 'mm_process_duration_seconds',
+      help: 'Wall time of one MarketMakerAgent.process() call, from entry to return (the ledger write is not in it)',
+      labelNames: ['agent'], buckets: PROCESS_BUCKETS, registers,
+      read: () => Array.from(perAgent, ([agent, m]) => [{ agent }, m.duration] as const),
+    });
+    new ScrapedHistogram({
+      name: 'mm_ledger_append_duration_seconds',
+      help: 'Wall time of one ledger (journal) append of a fill or position, written before process() applies it',
+      labelNames: ['agent'], buckets: LEDGER_BUCKETS, registers,
+      read: () => Array.from(perAgent, ([agent, m]) => [{ agent }, m.ledger] as const),
+    });
+    const quantileGauge = (name: string, q: number, label: string) => new Gauge({
+      name, help: `${label} of process() wall time over the last latencyWindow calls`,
       labelNames: ['agent'], registers,
       collect() {
         this.reset();
         for (const [agent, m] of perAgent) {
-          const p99 = m.window.quantile(0.99);
-          if (!Number.isNaN(p99)) this.set({ agent }, p99);
+          const v = m.window.quantile(q);
+          if (!Number.isNaN(v)) this.set({ agent }, v);
         }
       },
     });
+    quantileGauge('mm_process_duration_p99_seconds', 0.99, 'p99');
+    quantileGauge('mm_process_duration_p999_seconds', 0.999, 'p99.9');
     new Gauge({ name: 'mm_process_budget_seconds', help: 'Latency budget of one process() call', registers }).set(budgetSeconds);
-    this.budgetExceeded = new Counter({ name: 'mm_process_budget_exceeded_total', help: 'process() calls over the budget', labelNames: ['agent'], registers });
-    this.updates = new Counter({ name: 'mm_updates_total', help: 'Updates applied, by type', labelNames: ['agent', 'type'], registers });
-    this.rejected = new Counter({ name: 'mm_updates_rejected_total', help: 'Updates rejected, by type and reason', labelNames: ['agent', 'type', 'reason'], registers });
-    this.quotesPublished = new Counter({ name: 'mm_quotes_published_total', help: 'Quotes produced and handed to subscribers', labelNames: ['agent'], registers });
-    this.conflated = new Counter({ name: 'mm_ws_conflated_total', help: 'Quote messages dropped for slow WebSocket clients (only the latest per symbol kept)', registers });
-    this.journalAppend = new Histogram({
-      name: 'mm_journal_append_duration_seconds', help: 'Wall time of one journal append, fdatasync included under fsync "always"',
-      buckets: JOURNAL_BUCKETS, registers,
+    new Counter({
+      name: 'mm_process_budget_exceeded_total',
+      help: 'Calls over the budget by cause: process() calls overlapped by a GC pause (gc) or not (other), and ledger appends (ledger)',
+      labelNames: ['agent', 'cause'], registers,
+      collect() {
+        attribution.settleAt(performance.now());
+        this.reset();
+        for (const [agent, m] of perAgent) {
+          for (let c = 0; c < BUDGET_CAUSES.length; c++) this.inc({ agent, cause: BUDGET_CAUSES[c]! }, m.exceeded[c]!);
+        }
+      },
     });
-    this.journalFailures = new Counter({ name: 'mm_journal_append_failures_total', help: 'Journal appends that failed; the change they recorded was refused', registers });
+    new Counter({
+      name: 'mm_updates_total', help: 'Updates applied, by type', labelNames: ['agent', 'type'], registers,
+      collect() {
+        this.reset();
+        for (const [agent, m] of perAgent) {
+          for (const type of UPDATE_TYPES) this.inc({ agent, type }, m.updates[TYPE_INDEX[type]]!);
+        }
+      },
+    });
+    this.rejected = new Counter({ name: 'mm_updates_rejected_total', help: 'Updates rejected, by type and reason', labelNames: ['agent', 'type', 'reason'], registers });
+    new Counter({
+      name: 'mm_quotes_published_total', help: 'Quotes produced and handed to subscribers', labelNames: ['agent'], registers,
+      collect() {
+        this.reset();
+        for (const [agent, m] of perAgent) this.inc({ agent }, m.published);
+      },
+    });
+    new Counter({
+      name: 'mm_fill_id_conflicts_total',
+      help: 'Fills refused because their id was applied before with other contents (an OMS id collision; FILL_ID_CONFLICT)',
+      labelNames: ['agent'], registers,
+      collect() {
+        this.reset();
+        for (const [agent, m] of perAgent) this.inc({ agent }, m.fillIdConflicts);
+      },
+    });
+    this.conflated = new Counter({ name: 'mm_ws_conflated_total', help: 'Quote messages dropped for slow WebSocket clients (only the latest per symbol kept)', registers });
+    this.wsClosed = new Counter({ name: 'mm_ws_clients_closed_total', help: 'WebSocket clients closed by the service: slow (past the queue bound, 1013) or invalid (too many invalid messages, 1008)', labelNames: ['reason'], registers });
+    this.wsClosed.inc({ reason: 'slow' }, 0);
+    this.wsClosed.inc({ reason: 'invalid' }, 0);
     new Gauge({ name: 'mm_ws_clients', help: 'WebSocket clients connected', registers, collect() { this.set(sources.wsClients()); } });
     new Gauge({ name: 'mm_ws_subscriptions', help: 'WebSocket subscriptions held', registers, collect() { this.set(sources.wsSubscriptions()); } });
 
@@ -105,53 +151,91 @@ export class ServiceMetrics {
     });
   }
 
-  /** The metrics of one agent, with their label children bound once. */
+  /** The metrics of one agent, created at its first update. */
   forAgent(agent: string): AgentMetrics {
     let m = this.perAgent.get(agent);
     if (m === undefined) {
-      const updates = {} as Record<UpdateType, Inc>;
-      for (const t of UPDATE_TYPES) updates[t] = this.updates.labels({ agent, type: t });
-      m = new AgentMetrics(
-        this.processDuration.labels({ agent }), this.budgetExceeded.labels({ agent }), updates,
-        this.quotesPublished.labels({ agent }), this.rejected, agent, this.budgetSeconds, new LatencyWindow(this.window),
-      );
+      m = new AgentMetrics(this.rejected, this.attribution, agent, this.budgetSeconds, new LatencyWindow(this.window));
       this.perAgent.set(agent, m);
     }
     return m;
   }
 
+  /** Forgets an agent: its series leave the next scrape. */
   dropAgent(agent: string): void {
     for (const [type, reason] of this.perAgent.get(agent)?.rejectedSeen.values() ?? []) this.rejected.remove({ agent, type, reason });
     this.perAgent.delete(agent);
-    for (const metric of [this.processDuration, this.budgetExceeded, this.quotesPublished]) metric.remove({ agent });
-    for (const t of UPDATE_TYPES) this.updates.remove({ agent, type: t });
+  }
+
+  /** Metrics of no agent, for the warm-up: they record like an agent's and are never exported. */
+  scratch(): AgentMetrics {
+    const rejected = new Counter({ name: 'mm_warm_up_rejected_total', help: 'not exported', labelNames: ['agent', 'type', 'reason'], registers: [] });
+    return new AgentMetrics(rejected, this.attribution, 'warm-up', this.budgetSeconds, new LatencyWindow(1_000));
+  }
+
+  /** Stops observing GC pauses. */
+  close(): void {
+    this.attribution.close();
   }
 }
 
+/**
+ * One agent's hot-path metrics: plain numbers, read by prom-client at scrape time. Times are
+ * performance.now() milliseconds, as the caller took them.
+ */
 export class AgentMetrics {
-  constructor(
-    private readonly duration: { observe(v: number): void },
-    private readonly exceeded: Inc,
-    private readonly updates: Record<UpdateType, Inc>,
-    readonly published: Inc,
-    private readonly rejectedCounter: Counter<'agent' | 'type' | 'reason'>,
-    private readonly agent: string,
-    private readonly budget: number,
-    readonly window: LatencyWindow,
-  ) {}
+  readonly duration = new BucketCounts(PROCESS_BUCKETS);
+  readonly ledger = new BucketCounts(LEDGER_BUCKETS);
+  /** updates applied, indexed by TYPE_INDEX */
+  readonly updates = new Float64Array(UPDATE_TYPES.length);
+  /** calls over the budget, indexed by cause (CAUSE_GC, CAUSE_LEDGER, CAUSE_OTHER) */
+  readonly exceeded: CauseCounts = new Float64Array(BUDGET_CAUSES.length);
+  published = 0;
+  private readonly budgetMs: number;
 
-  processed(type: UpdateType, seconds: number): void {
-    this.duration.observe(seconds);
-    this.window.record(seconds);
-    if (seconds > this.budget) this.exceeded.inc();
-    this.updates[type].inc();
+  constructor(
+    private readonly rejectedCounter: Counter<'agent' | 'type' | 'reason'>,
+    private readonly attribution: BudgetAttribution,
+    private readonly agent: string,
+    budgetSeconds: number,
+    readonly window: LatencyWindow,
+  ) {
+    this.budgetMs = budgetSeconds * 1_000;
+  }
+
+  /** One process() call, from entry to return (or throw): every call is recorded, none sampled or clipped. */
+  timed(startMs: number, endMs: number): void {
+    const ms = endMs - startMs;
+    this.duration.observe(ms / 1_000);
+    this.window.record(ms / 1_000);
+    if (ms > this.budgetMs) this.attribution.exceeded(this.exceeded, startMs, endMs);
+  }
+
+  /** An update process() applied. */
+  applied(type: UpdateType): void {
+    this.updates[TYPE_INDEX[type]]!++;
+  }
+
+  quotePublished(): void {
+    this.published++;
+  }
+
+  /** One ledger append, timed on its own; over the budget it counts with cause `ledger`. */
+  ledgerAppended(startMs: number, endMs: number): void {
+    const ms = endMs - startMs;
+    this.ledger.observe(ms / 1_000);
+    if (ms > this.budgetMs) this.exceeded[CAUSE_LEDGER]!++;
   }
 
   /** label sets of rejections seen, so the series can be removed with the agent */
   readonly rejectedSeen = new Map<string, [string, string]>();
 
+  /** fills refused as FILL_ID_CONFLICT (also counted among the rejections) */
+  fillIdConflicts = 0;
+
   rejected(type: string, reason: string): void {
     this.rejectedCounter.inc({ agent: this.agent, type, reason });
+    if (reason === 'FILL_ID_CONFLICT') this.fillIdConflicts++;
     this.rejectedSeen.set(`${type}\u0000${reason}`, [type, reason]);
   }
 }

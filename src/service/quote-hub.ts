@@ -5,7 +5,16 @@
  * it keeps only the latest per symbol (conflation), delivered, marked
  * `"conflated":true`, once its buffer drains; so a slow client costs bounded
  * memory and never delays the others.
+ *
+ * Every message to a client counts against its queue bound (`maxQueueBytes`:
+ * bytes in the socket's buffer plus bytes waiting here, protocol replies and
+ * errors included, which are never conflated). A client past it is closed
+ * with 1013 and forgotten at once. Snapshots after a subscribe are sent in
+ * slices of at most SLICE_MS, and only while the client keeps up, so a
+ * subscribe to thousands of symbols neither blocks the event loop nor fills
+ * the queue.
  */
+import { performance } from 'node:perf_hooks';
 import type { Quote } from '../agent/quote.js';
 
 /** The part of a ws WebSocket the hub uses. */
@@ -19,6 +28,17 @@ export interface Socket {
 }
 
 const OPEN = 1;
+/** WebSocket close codes (RFC 6455 §7.4.1, IANA registry) */
+export const POLICY_VIOLATION = 1008;
+export const TRY_AGAIN_LATER = 1013;
+/** a closed client that does not complete the closing handshake (it is not reading) is cut off after this */
+const CLOSE_HANDSHAKE_MS = 1_000;
+/** the longest one slice of snapshots may run before the event loop gets a turn */
+const SLICE_MS = 2;
+/** how often a slice looks at the clock */
+const CLOCK_EVERY = 32;
+/** how soon snapshots are retried for clients that were not keeping up */
+const BLOCKED_RETRY_MS = 20;
 const QUOTE_PREFIX = '{"type":"quote",';
 const CONFLATED_PREFIX = '{"type":"quote","conflated":true,';
 
@@ -29,7 +49,16 @@ export class StreamClient {
   readonly allOf = new Set<string>();
   /** latest undelivered message per agent/symbol while conflating */
   pending: Map<string, string> | null = null;
+  /** the length of every message in `pending` (UTF-16 units; the protocol is ASCII apart from ids) */
+  pendingBytes = 0;
+  /** snapshots still to send, per agent: the names to go through, and where the quotes come from */
+  snapshots: Map<string, SnapshotJob> | null = null;
+  /** invalid messages the client may still send (token bucket, refilled at the configured rate) */
+  invalidAllowance = Number.NaN;
+  invalidCheckedAt = 0;
   alive = true;
+  /** closed by the service or gone; nothing more is sent or accepted */
+  closed = false;
 
   constructor(readonly socket: Socket) {}
 
@@ -44,6 +73,19 @@ export class StreamClient {
   }
 }
 
+/** Where snapshot quotes come from: an agent, by symbol. */
+export interface QuoteSource {
+  readonly id: string;
+  quote(symbol: string): Quote | null | undefined;
+  /** every symbol, live (a Map's key iterator: symbols added while a snapshot runs are included) */
+  symbolNames(): Iterator<string>;
+}
+
+interface SnapshotJob {
+  source: QuoteSource;
+  names: Iterator<string>;
+}
+
 interface Topic {
   /** clients subscribed to every symbol of the agent */
   all: Set<StreamClient>;
@@ -52,7 +94,13 @@ interface Topic {
 
 export interface HubOptions {
   highWaterBytes: number;
+  /** bytes queued to one client (socket buffer + conflation queue) past which it is closed with 1013; unbounded if unset */
+  maxQueueBytes?: number;
+  /** invalid messages per second (and burst) a client may send before it is closed with 1008; unbounded if unset */
+  invalidPerSecond?: number;
   onConflate: () => void;
+  /** a client closed by the hub: `slow` (queue bound) or `invalid` (invalid-message rate) */
+  onKick?: (reason: 'slow' | 'invalid') => void;
   now?: () => number;
 }
 
@@ -61,11 +109,16 @@ export class QuoteHub {
   readonly clients = new Set<StreamClient>();
   private readonly conflating = new Set<StreamClient>();
   private flushTimer: NodeJS.Timeout | null = null;
+  /** clients with snapshots still to send, in the order they are served */
+  private readonly snapshotting = new Set<StreamClient>();
+  private snapshotTimer: NodeJS.Immediate | NodeJS.Timeout | null = null;
   private readonly now: () => number;
+  private readonly maxQueueBytes: number;
   private controlSeq = 0;
 
   constructor(private readonly opts: HubOptions) {
     this.now = opts.now ?? Date.now;
+    this.maxQueueBytes = opts.maxQueueBytes ?? Number.POSITIVE_INFINITY;
   }
 
   get subscriptionCount(): number {
@@ -81,6 +134,11 @@ export class QuoteHub {
   }
 
   remove(c: StreamClient): void {
+    c.closed = true;
+    c.snapshots = null;
+    c.pending = null;
+    c.pendingBytes = 0;
+    this.snapshotting.delete(c);
     for (const agent of c.allOf) this.topics.get(agent)?.all.delete(c);
     for (const [agent, symbols] of c.symbols) this.unsubscribe(c, agent, [...symbols]);
     this.clients.delete(c);
@@ -113,10 +171,14 @@ export class QuoteHub {
     if (c.pending !== null) {
       // queued quotes of what is unsubscribed are no longer wanted
       const prefix = `${agent}\u0000`;
-      for (const key of c.pending.keys()) {
-        if (key.startsWith(prefix) && (symbols === '*' || symbols.includes(key.slice(prefix.length)))) c.pending.delete(key);
+      for (const [key, m] of c.pending) {
+        if (key.startsWith(prefix) && (symbols === '*' || symbols.includes(key.slice(prefix.length)))) {
+          c.pending.delete(key);
+          c.pendingBytes -= m.length;
+        }
       }
     }
+    if (symbols === '*') c.snapshots?.delete(agent);
     if (symbols === '*') {
       topic?.all.delete(c);
       c.allOf.delete(agent);
@@ -132,6 +194,57 @@ export class QuoteHub {
       if (set?.size === 0) topic!.bySymbol.delete(s);
     }
     if (mine?.size === 0) c.symbols.delete(agent);
+  }
+
+  /**
+   * The symbols of `symbols` whose quote the client does not have yet: not already subscribed (one by
+   * one or agent-wide), so a repeated subscribe sends nothing again. Call before `subscribe`.
+   */
+  unseen(c: StreamClient, agent: string, symbols: readonly string[] | '*'): readonly string[] | '*' {
+    if (c.allOf.has(agent)) return [];
+    const mine = c.symbols.get(agent);
+    if (symbols === '*') return '*';
+    return mine === undefined ? symbols : symbols.filter((s) => !mine.has(s));
+  }
+
+  /**
+   * Sends the current quotes of `symbols` ('*': every symbol of the source, skipping those the client
+   * subscribed one by one before) as snapshots, in slices, while the client keeps up.
+   */
+  queueSnapshots(c: StreamClient, source: QuoteSource, symbols: readonly string[] | '*', known: ReadonlySet<string> = new Set()): void {
+    if (c.closed || (symbols !== '*' && symbols.length === 0)) return;
+    const names = symbols === '*' ? skipping(source.symbolNames(), known) : symbols[Symbol.iterator]();
+    if (c.snapshots === null) c.snapshots = new Map();
+    const job = c.snapshots.get(source.id);
+    // a second subscribe while the first snapshots are still going: both lists are sent, one after the other
+    c.snapshots.set(source.id, job === undefined ? { source, names } : { source, names: chain(job.names, names) });
+    this.snapshotting.add(c);
+    this.scheduleSnapshots(false);
+  }
+
+  /** An invalid message from the client: false (and the client closed with 1008) once it is over the allowed rate. */
+  invalid(c: StreamClient): boolean {
+    const rate = this.opts.invalidPerSecond;
+    if (rate === undefined) return true;
+    const t = this.now();
+    c.invalidAllowance = Number.isNaN(c.invalidAllowance) ? rate : Math.min(rate, c.invalidAllowance + ((t - c.invalidCheckedAt) / 1_000) * rate);
+    c.invalidCheckedAt = t;
+    if (c.invalidAllowance >= 1) {
+      c.invalidAllowance -= 1;
+      return true;
+    }
+    this.kick(c, POLICY_VIOLATION, `more than ${rate} invalid messages per second`, 'invalid');
+    return false;
+  }
+
+  /** Closes a client for cause, forgets it at once, and cuts it off if it does not answer the close. */
+  kick(c: StreamClient, code: number, reason: string, why: 'slow' | 'invalid'): void {
+    if (c.closed) return;
+    this.remove(c);
+    this.opts.onKick?.(why);
+    const socket = c.socket;
+    if (socket.readyState === OPEN) socket.close(code, reason);
+    setTimeout(() => socket.terminate(), CLOSE_HANDSHAKE_MS).unref();
   }
 
   /** How many subscriptions `subscribe(c, agent, symbols)` would add. */
@@ -184,11 +297,13 @@ export class QuoteHub {
       this.control(c, message);
       c.allOf.delete(agent);
       c.symbols.delete(agent);
+      c.snapshots?.delete(agent);
     }
     this.topics.delete(agent);
   }
 
   private deliver(c: StreamClient, key: string, message: string): void {
+    if (c.closed) return;
     if (c.pending === null && c.socket.bufferedAmount <= this.opts.highWaterBytes) {
       c.send(message);
       return;
@@ -199,8 +314,59 @@ export class QuoteHub {
       this.scheduleFlush();
     }
     // a replaced quote moves behind what was queued since, so the client sees messages in the order they were made
-    if (c.pending.delete(key)) this.opts.onConflate();
+    const replaced = c.pending.get(key);
+    if (replaced !== undefined) {
+      c.pending.delete(key);
+      c.pendingBytes -= replaced.length;
+      this.opts.onConflate();
+    }
     c.pending.set(key, message);
+    c.pendingBytes += message.length;
+    if (c.socket.bufferedAmount + c.pendingBytes > this.maxQueueBytes) this.kick(c, TRY_AGAIN_LATER, 'too slow: queue bound exceeded', 'slow');
+  }
+
+  private scheduleSnapshots(blocked: boolean): void {
+    if (this.snapshotTimer !== null || this.snapshotting.size === 0) return;
+    // clients that are not keeping up are looked at again a little later, not on every turn
+    this.snapshotTimer = blocked ? setTimeout(() => this.sendSnapshots(), BLOCKED_RETRY_MS) : setImmediate(() => this.sendSnapshots());
+  }
+
+  /** One slice: snapshots to each client in turn, until SLICE_MS has passed; a client over the high-water mark waits. */
+  private sendSnapshots(): void {
+    this.snapshotTimer = null;
+    const deadline = performance.now() + SLICE_MS;
+    let sent = 0;
+    let progressed = false;
+    for (const c of [...this.snapshotting]) {
+      // served now, so it goes to the back of the line
+      this.snapshotting.delete(c);
+      if (c.closed || c.snapshots === null) continue;
+      let outOfTime = false;
+      for (const [agent, job] of c.snapshots) {
+        for (;;) {
+          if (c.pending !== null || c.socket.bufferedAmount > this.opts.highWaterBytes) break;
+          if (++sent % CLOCK_EVERY === 0 && performance.now() > deadline) {
+            outOfTime = true;
+            break;
+          }
+          const next = job.names.next();
+          if (next.done === true) {
+            c.snapshots.delete(agent);
+            break;
+          }
+          progressed = true;
+          const s = next.value;
+          // still wanted: the client may have unsubscribed since
+          if (!c.allOf.has(agent) && c.symbols.get(agent)?.has(s) !== true) continue;
+          const q = job.source.quote(s);
+          if (q) this.snapshot(c, agent, q);
+        }
+        if (outOfTime || c.pending !== null || c.socket.bufferedAmount > this.opts.highWaterBytes) break;
+      }
+      if (c.snapshots.size > 0 && !c.closed) this.snapshotting.add(c);
+      if (outOfTime) break;
+    }
+    this.scheduleSnapshots(!progressed);
   }
 
   private scheduleFlush(): void {
@@ -219,6 +385,7 @@ export class QuoteHub {
       if (c.socket.bufferedAmount > this.opts.highWaterBytes / 2) continue;
       const pending = c.pending!;
       c.pending = null;
+      c.pendingBytes = 0;
       this.conflating.delete(c);
       for (const m of pending.values()) c.send(m.startsWith(QUOTE_PREFIX) ? CONFLATED_PREFIX + m.slice(QUOTE_PREFIX.length) : m);
     }
@@ -244,6 +411,12 @@ export class QuoteHub {
   close(): void {
     if (this.flushTimer !== null) clearInterval(this.flushTimer);
     this.flushTimer = null;
+    if (this.snapshotTimer !== null) {
+      clearTimeout(this.snapshotTimer as NodeJS.Timeout);
+      clearImmediate(this.snapshotTimer as NodeJS.Immediate);
+    }
+    this.snapshotTimer = null;
+    this.snapshotting.clear();
   }
 
   private topic(agent: string): Topic {
@@ -251,6 +424,15 @@ export class QuoteHub {
     if (t === undefined) this.topics.set(agent, (t = { all: new Set(), bySymbol: new Map() }));
     return t;
   }
+}
+
+function* skipping(names: Iterator<string>, known: ReadonlySet<string>): Iterator<string> {
+  for (let n = names.next(); n.done !== true; n = names.next()) if (!known.has(n.value)) yield n.value;
+}
+
+function* chain(a: Iterator<string>, b: Iterator<string>): Iterator<string> {
+  for (let n = a.next(); n.done !== true; n = a.next()) yield n.value;
+  for (let n = b.next(); n.done !== true; n = b.next()) yield n.value;
 }
 
 /** The wire form of a quote: `type` first, so conflation can mark it by prefix; every field of the quote follows. */

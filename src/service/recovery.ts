@@ -1,24 +1,112 @@
-/** Rebuilds the registry from journal entries at start-up, and turns the registry back into a compact journal. */
+/**
+ * Start-up: rebuilds the registry from the ledger (its latest snapshot, then
+ * the entries after it), importing a journal of an earlier version once; and
+ * the state the ledger snapshots while running.
+ *
+ * Replay applies each entry with the same calls the routes make after the
+ * entry is committed, so an entry refused live (a position older than the
+ * last, a fill retried in the same instant, an agent already gone) is refused
+ * again here and the two cannot differ.
+ */
 import { AgentError } from '../agent/errors.js';
 import { MarketMakerAgent } from '../agent/market-maker-agent.js';
-import type { JournalEntry } from '../journal/journal.js';
+import { readJournal, type JournalEntry } from '../ledger/journal-file.js';
+import type { LedgerEntry, LedgerState, Recovered } from '../ledger/ledger.js';
 import type { AgentRegistry } from './registry.js';
 
 export interface RecoveryReport {
   agents: number;
+  /** whether a snapshot was read */
+  snapshot: boolean;
+  entries: number;
   updates: number;
-  /** entries that no longer apply, e.g. an update for an agent deleted later; with the reason */
+  /** entries that were refused when they were made and are refused again, with the reason */
   skipped: string[];
 }
 
-export function restore(registry: AgentRegistry, entries: readonly JournalEntry[]): RecoveryReport {
-  const report: RecoveryReport = { agents: 0, updates: 0, skipped: [] };
+/** Everything a restart must keep; `configured`: the ids of the agents in the service's configuration. */
+export function ledgerState(registry: AgentRegistry, configured: readonly string[] = []): LedgerState {
+  return { agents: Array.from(registry.all(), (a) => a.snapshot()), configured: [...configured] };
+}
+
+/**
+ * Replaces the registry's agents (those of the configuration) by the ledger's:
+ * the snapshot, then every entry after it. An agent of the configuration the
+ * snapshot has never heard of is new and stays.
+ */
+export function restore(registry: AgentRegistry, recovered: Recovered): RecoveryReport {
+  const report: RecoveryReport = { agents: 0, snapshot: recovered.state !== null, entries: 0, updates: 0, skipped: [] };
+  const { state } = recovered;
+  if (state !== null) {
+    const known = new Set([...state.agents.map((a) => a.id), ...(state.configured ?? [])]);
+    for (const a of [...registry.all()]) if (known.has(a.id)) registry.delete(a.id);
+    for (const snap of state.agents) registry.put(MarketMakerAgent.fromSnapshot(snap));
+  }
+  for (const e of recovered.entries) {
+    report.entries++;
+    try {
+      if (applyEntry(registry, e)) report.updates++;
+    } catch (err) {
+      // refused now as it was when it was made; anything else is a defect and stops the start
+      if (!(err instanceof AgentError) && !isServiceRefusal(err)) throw err;
+      report.skipped.push(`${describe(e)}: ${(err as Error).message}`);
+    }
+  }
+  report.agents = registry.size;
+  return report;
+}
+
+/** One committed entry, as the routes apply it (without the requotes they publish). True for an update. */
+function applyEntry(registry: AgentRegistry, e: LedgerEntry): boolean {
+  switch (e.t) {
+    case 'create':
+      registry.create(e.id, e.config);
+      return false;
+    case 'config':
+      registry.get(e.id).reconfigure(e.config);
+      return false;
+    case 'delete':
+      registry.delete(e.id);
+      return false;
+    case 'pause': {
+      const a = registry.get(e.id);
+      if (e.symbol !== undefined) a.track(e.symbol);
+      a.pause(e.symbol);
+      return false;
+    }
+    case 'resume':
+      registry.get(e.id).resume(0, e.symbol);
+      return false;
+    case 'update':
+      registry.get(e.agent).replay(e.u);
+      return true;
+  }
+}
+
+/** The service's own refusals (AGENT_NOT_FOUND, AGENT_EXISTS, AGENT_LIMIT) carry a 4xx status. */
+function isServiceRefusal(err: unknown): boolean {
+  const status = (err as { statusCode?: number } | null)?.statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
+function describe(e: LedgerEntry): string {
+  return e.t === 'update' ? `${e.u.type} ${e.u.symbol} for ${e.agent}` : `${e.t} ${e.id}`;
+}
+
+/**
+ * The state a journal of an earlier version leads to, with its rules: an
+ * `agent` entry creates or reconfigures, a `snapshot` replaces the agent, an
+ * entry for an agent that no longer exists is left out (and reported).
+ */
+export function importJournal(registry: AgentRegistry, path: string, warn: (message: string) => void): RecoveryReport {
+  const report: RecoveryReport = { agents: 0, snapshot: false, entries: 0, updates: 0, skipped: [] };
   const agentOf = (id: string, what: string) => {
     if (registry.has(id)) return registry.get(id);
     report.skipped.push(`${what}: agent ${id} does not exist`);
     return undefined;
   };
-  for (const e of entries) {
+  for (const e of readJournal(path, warn) as Iterable<JournalEntry>) {
+    report.entries++;
     switch (e.t) {
       case 'agent':
         if (registry.has(e.id)) registry.get(e.id).reconfigure(e.config);
@@ -55,9 +143,4 @@ export function restore(registry: AgentRegistry, entries: readonly JournalEntry[
   }
   report.agents = registry.size;
   return report;
-}
-
-/** The journal that recreates the registry as it is now. */
-export function snapshotEntries(registry: AgentRegistry): JournalEntry[] {
-  return [...registry.all()].map((a) => ({ t: 'snapshot', agent: a.snapshot() }));
 }

@@ -1,12 +1,29 @@
 import { MarketMakerAgent } from '../agent/market-maker-agent.js';
 import type { MarketMakerConfigInput } from '../agent/config.js';
-import { AGENT_EXISTS, AGENT_LIMIT, AGENT_NOT_FOUND } from './errors.js';
+import { AGENT_EXISTS, AGENT_LIMIT, AGENT_NOT_FOUND, SYMBOL_LIMIT } from './errors.js';
 
 /** The service's agents by id. */
 export class AgentRegistry {
   private readonly agents = new Map<string, MarketMakerAgent>();
 
-  constructor(private readonly maxAgents: number) {}
+  /** `maxTotalSymbols` bounds the symbols of all agents together: the service's memory grows with them (docs/operations.md) */
+  constructor(private readonly maxAgents: number, private readonly maxTotalSymbols = Number.POSITIVE_INFINITY) {}
+
+  /** Throws SYMBOL_LIMIT when `symbol` would be a new symbol of `agent` and the service already holds maxTotalSymbols. */
+  assertRoomFor(agent: MarketMakerAgent, symbol: string): void {
+    if (agent.hasSymbol(symbol)) return;
+    const total = this.totalSymbols();
+    if (total >= this.maxTotalSymbols) {
+      throw Object.assign(new SYMBOL_LIMIT(`symbol: the service already holds ${total} symbols across its agents (limits.maxTotalSymbols)`), { field: 'symbol' });
+    }
+  }
+
+  /** Symbols of every agent; counted when a new symbol is about to be added, not per update. */
+  totalSymbols(): number {
+    let n = 0;
+    for (const a of this.agents.values()) n += a.symbolCount;
+    return n;
+  }
 
   /** Throws what `create` would throw, so a journal records only creations that happen. */
   assertCanCreate(id: string): void {

@@ -1,36 +1,196 @@
 /**
- * The hot path of one update: registry lookup → timed `process()` → publish → result.
- * Used by the single-update routes and the batch route alike.
+ * The hot path of one update — registry lookup → ledger → timed `process()` →
+ * publish → result — and the one place where a change meets the ledger.
+ *
+ * Two timers, each performance.now() before and after: the ledger commit alone
+ * (mm_ledger_append_duration_seconds, once per transaction, credited to each
+ * agent in it) and `process()` alone, from entry to return or throw
+ * (mm_process_duration_seconds): every call is timed and counted.
+ *
+ * Group commit: the changes that arrive in the same turn of the event loop
+ * are written as one transaction (at `setImmediate`), and each is applied and
+ * answered only once that transaction has committed, in the order they came.
+ * One group is in flight at a time, so the order of commits is the order in
+ * which changes are applied, which is the order a replay applies them in.
+ * A failed commit applies nothing of its group: each change answers 503
+ * LEDGER_UNAVAILABLE. Mids and volatilities never touch the ledger.
  */
 import { performance } from 'node:perf_hooks';
 import { AgentError } from '../agent/errors.js';
 import type { ProcessResult } from '../agent/quote.js';
 import type { Update } from '../agent/updates.js';
-import type { Journal, JournalEntry } from '../journal/journal.js';
-import { JOURNAL_UNAVAILABLE } from './errors.js';
+import type { Ledger, LedgerEntry } from '../ledger/ledger.js';
+import { LEDGER_UNAVAILABLE } from './errors.js';
 import type { AgentMetrics, ServiceMetrics } from './metrics.js';
 import type { QuoteHub } from './quote-hub.js';
+import { ledgerState } from './recovery.js';
 import type { AgentRegistry } from './registry.js';
 
+/** entries waiting for the next commit, past which a change is refused (503) rather than queued */
+export const MAX_PENDING_ENTRIES = 100_000;
+
+export interface SnapshotPolicy {
+  /** a snapshot once this many entries were appended since the last one */
+  everyEntries: number;
+  /** and at least this often while entries keep coming, ms */
+  intervalMs: number;
+  /** the ids of the agents in the service's configuration, recorded in each snapshot */
+  configured?: readonly string[];
+}
+
+interface Pending {
+  entries: readonly LedgerEntry[];
+  run: () => void;
+  fail: (err: Error) => void;
+}
+
 export class UpdatePipeline {
+  private queue: Pending[] = [];
+  private queuedEntries = 0;
+  private scheduled = false;
+  private inflight = false;
+  private drained: (() => void)[] = [];
+  private sinceSnapshot = 0;
+  private lastSnapshot = performance.now();
+  private closed = false;
+  private closing: Promise<void> | null = null;
+
   constructor(
     private readonly registry: AgentRegistry,
     private readonly hub: QuoteHub,
     private readonly metrics: ServiceMetrics,
-    private readonly journal: Journal | null,
+    readonly ledger: Ledger | null,
+    private readonly snapshots: SnapshotPolicy = { everyEntries: 50_000, intervalMs: 60_000 },
+    private readonly warn: (message: string) => void = () => {},
+    private readonly maxPending: number = MAX_PENDING_ENTRIES,
   ) {}
 
-  /** Writes an entry ahead of the change it records; a failure refuses the change. */
-  record(entry: JournalEntry): void {
-    if (this.journal === null) return;
-    const started = performance.now();
-    try {
-      this.journal.append(entry);
-    } catch (err) {
-      this.metrics.journalFailures.inc();
-      throw new JOURNAL_UNAVAILABLE((err as Error).message);
+  /**
+   * Commits `entries` (one transaction, shared with whatever else arrived in
+   * this turn), then runs `apply` and resolves with its result. Without a
+   * ledger, `apply` runs at once.
+   */
+  commit<T>(entries: readonly LedgerEntry[], apply: () => T): Promise<T> {
+    if (this.ledger === null || entries.length === 0) {
+      try {
+        return Promise.resolve(apply());
+      } catch (err) {
+        return Promise.reject(err as Error);
+      }
     }
-    this.metrics.journalAppend.observe((performance.now() - started) / 1_000);
+    if (this.closed) return Promise.reject(new LEDGER_UNAVAILABLE('the service is shutting down'));
+    // bounded: a ledger slower than the arrivals refuses the excess instead of holding it in memory
+    if (this.queuedEntries + entries.length > this.maxPending) {
+      return Promise.reject(new LEDGER_UNAVAILABLE(`${this.queuedEntries} entries already wait for the next commit (at most ${this.maxPending})`));
+    }
+    this.queuedEntries += entries.length;
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({
+        entries,
+        run: () => {
+          try {
+            resolve(apply());
+          } catch (err) {
+            reject(err as Error);
+          }
+        },
+        fail: reject,
+      });
+      if (!this.scheduled && !this.inflight) {
+        this.scheduled = true;
+        setImmediate(this.flush);
+      }
+    });
+  }
+
+  private readonly flush = (): void => {
+    this.scheduled = false;
+    if (this.queue.length === 0 || this.ledger === null) return this.idle();
+    const group = this.queue;
+    this.queue = [];
+    this.queuedEntries = 0;
+    const entries = group.length === 1 ? group[0]!.entries : group.flatMap((g) => g.entries);
+    this.inflight = true;
+    // the commit's event-loop time (node:sqlite is synchronous), apart from process()'s
+    const t0 = performance.now();
+    const appended = this.ledger.append(entries);
+    const t1 = performance.now();
+    const credited = new Set<string>();
+    for (const e of entries) {
+      // only updates: an agent change (a delete above all) must not bring an agent's metrics back
+      if (e.t === 'update' && !credited.has(e.agent)) {
+        credited.add(e.agent);
+        this.metrics.forAgent(e.agent).ledgerAppended(t0, t1);
+      }
+    }
+    appended.then(
+      () => {
+        this.inflight = false;
+        for (const g of group) g.run();
+        this.sinceSnapshot += entries.length;
+        this.maybeSnapshot();
+        this.next();
+      },
+      (err: Error) => {
+        this.inflight = false;
+        const refused = new LEDGER_UNAVAILABLE(err.message);
+        for (const g of group) g.fail(refused);
+        this.next();
+      },
+    );
+  };
+
+  private next(): void {
+    if (this.queue.length > 0) {
+      this.scheduled = true;
+      setImmediate(this.flush);
+    } else {
+      this.idle();
+    }
+  }
+
+  private idle(): void {
+    const waiting = this.drained;
+    this.drained = [];
+    for (const w of waiting) w();
+  }
+
+  /** Resolves once every change queued so far is committed (or refused) and applied. */
+  drain(): Promise<void> {
+    if (!this.scheduled && !this.inflight && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drained.push(resolve));
+  }
+
+  /** Runs after a group is applied, so the state is exactly that of every committed entry. */
+  private maybeSnapshot(): void {
+    if (this.sinceSnapshot >= this.snapshots.everyEntries || performance.now() - this.lastSnapshot >= this.snapshots.intervalMs) {
+      void this.snapshotNow().catch((err: Error) => this.warn(`snapshot not written, will try again: ${err.message}`));
+    }
+  }
+
+  /** Writes a snapshot of every agent now (after what is queued), and says after which entry. */
+  async snapshotNow(): Promise<{ sequence: number; agents: number }> {
+    if (this.ledger === null) throw new Error('no ledger');
+    await this.drain();
+    const state = ledgerState(this.registry, this.snapshots.configured);
+    // counted as done even if it fails, so a full disk is not retried at every commit
+    this.sinceSnapshot = 0;
+    this.lastSnapshot = performance.now();
+    await this.ledger.snapshot(state);
+    return { sequence: this.ledger.lastSequence, agents: state.agents.length };
+  }
+
+  /** Finishes what is queued, writes a last snapshot, closes the ledger; calling it again does nothing more. */
+  close(): Promise<void> {
+    const { ledger } = this;
+    if (ledger === null) return Promise.resolve();
+    this.closing ??= (async () => {
+      this.closed = true;
+      await this.drain();
+      if (this.sinceSnapshot > 0) await this.snapshotNow().catch((err: Error) => this.warn(`last snapshot not written: ${err.message}`));
+      await ledger.close();
+    })();
+    return this.closing;
   }
 
   /** The agent, or AGENT_NOT_FOUND. */
@@ -38,22 +198,91 @@ export class UpdatePipeline {
     return this.registry.get(agentId);
   }
 
-  apply(agentId: string, update: Update): ProcessResult {
+  /** One update: fills and positions are committed to the ledger before they are applied. */
+  apply(agentId: string, update: Update): Promise<ProcessResult> {
+    if (this.ledger !== null && (update.type === 'fill' || update.type === 'position') && this.check(agentId, update) === 'apply') {
+      return this.commit([{ t: 'update', agent: agentId, u: update }], () => this.applyNow(agentId, update)).catch((err: unknown) => {
+        if ((err as { code?: string }).code === 'LEDGER_UNAVAILABLE') this.metrics.forAgent(agentId).rejected(update.type, 'LEDGER_UNAVAILABLE');
+        throw err;
+      });
+    }
+    try {
+      return Promise.resolve(this.applyNow(agentId, update));
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+  }
+
+  /**
+   * A batch, in order, as one transaction: the fills and positions that would
+   * apply are committed together, then every item is applied in order. Each
+   * item answers for itself (a result or its error).
+   */
+  async applyBatch(agentId: string, updates: readonly (Update | Error)[]): Promise<(ProcessResult | Error)[]> {
+    const entries: LedgerEntry[] = [];
+    const checked = updates.map((u) => {
+      if (u instanceof Error || this.ledger === null || (u.type !== 'fill' && u.type !== 'position')) return u;
+      try {
+        if (this.check(agentId, u) === 'apply') entries.push({ t: 'update', agent: agentId, u });
+        return u;
+      } catch (err) {
+        return err as Error;
+      }
+    });
+    const applyAll = (ledgerRefusal: Error | null) => checked.map((u): ProcessResult | Error => {
+      if (u instanceof Error) return u;
+      if (ledgerRefusal !== null && (u.type === 'fill' || u.type === 'position')) return ledgerRefusal;
+      try {
+        return this.applyNow(agentId, u);
+      } catch (err) {
+        return err as Error;
+      }
+    });
+    try {
+      return await this.commit(entries, () => applyAll(null));
+    } catch (err) {
+      // the ledger refused: market data still goes through, in order; nothing that needed the ledger does
+      return applyAll(err as Error);
+    }
+  }
+
+  private check(agentId: string, update: Update): 'apply' | 'duplicate' {
+    const agent = this.registry.get(agentId);
+    try {
+      // before the ledger: a fill on a symbol the service has no room for is never committed
+      this.registry.assertRoomFor(agent, update.symbol);
+      return agent.check(update);
+    } catch (err) {
+      this.metrics.forAgent(agentId).rejected(update.type, err instanceof AgentError ? err.code : ((err as { code?: string }).code ?? 'INTERNAL'));
+      throw err;
+    }
+  }
+
+  /**
+   * process() alone is timed, from entry to return or throw. Each call gets its own result
+   * object: a group's results are read by their callers only after the whole group has run.
+   */
+  private applyNow(agentId: string, update: Update): ProcessResult {
     const agent = this.registry.get(agentId);
     const m = this.metrics.forAgent(agentId);
+    try {
+      // a new symbol past limits.maxTotalSymbols is refused (checked again here for market data, which skips check())
+      this.registry.assertRoomFor(agent, update.symbol);
+    } catch (err) {
+      m.rejected(update.type, (err as { code?: string }).code ?? 'INTERNAL');
+      throw err;
+    }
     const started = performance.now();
     let r: ProcessResult;
     try {
-      // fills and positions are the ground truth of inventory: journaled before they are applied
-      if (this.journal !== null && (update.type === 'fill' || update.type === 'position') && agent.check(update) === 'apply') {
-        this.record({ t: 'update', agent: agentId, u: update });
-      }
       r = agent.process(update);
     } catch (err) {
+      m.timed(started, performance.now());
       m.rejected(update.type, err instanceof AgentError ? err.code : ((err as { code?: string }).code ?? 'INTERNAL'));
       throw err;
     }
-    m.processed(update.type, (performance.now() - started) / 1_000);
+    m.timed(started, performance.now());
+    m.applied(update.type);
     this.publishOne(agentId, m, r);
     return r;
   }
@@ -67,7 +296,7 @@ export class UpdatePipeline {
   private publishOne(agentId: string, m: AgentMetrics, r: ProcessResult): void {
     if (r.outcome === 'quoted') {
       this.hub.publishQuote(agentId, r.quote!);
-      m.published.inc();
+      m.quotePublished();
     } else if (r.withdrawn) {
       this.hub.publishWithdrawal(agentId, r.symbol, r.decision.reason);
     }

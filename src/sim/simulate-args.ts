@@ -9,6 +9,8 @@ export interface SimulateOptions {
   gammas: number[];
   spread: SpreadRule;
   json: boolean;
+  /** folder for the profit histograms (one SVG per gamma), or null */
+  plot: string | null;
   help: boolean;
 }
 
@@ -16,7 +18,7 @@ export const DEFAULT_PATHS = 1_000;
 /** Arbitrary (the paper's year); fixed before the first run and not tuned. */
 export const DEFAULT_SEED = 2008;
 
-export const USAGE = `usage: npm run simulate -- [--paths N] [--seed S] [--gamma G[,G…]]… [--spread full|constant] [--json]
+export const USAGE = `usage: npm run simulate -- [--paths N] [--seed S] [--gamma G[,G…]]… [--spread full|constant] [--json] [--plot DIR]
 
 Reruns section 3 of Avellaneda & Stoikov (2008): the inventory and symmetric
 strategies, ${DEFAULT_PATHS} paths per gamma by default, gammas ${PAPER_GAMMAS.join(', ')}.
@@ -27,6 +29,7 @@ strategies, ${DEFAULT_PATHS} paths per gamma by default, gammas ${PAPER_GAMMAS.j
   --spread R  full (default): δ = γσ²(T − t) + (2/γ)ln(1 + γ/k), the model's;
               constant: δ = (2/γ)ln(1 + γ/k) throughout, the value the paper's tables quote
   --json      print JSON instead of a table (use npm run -s to drop npm's banner)
+  --plot DIR  also draw the paper's profit histograms, both strategies, one SVG per gamma
   --help      this text`;
 
 export { UsageError };
@@ -58,6 +61,11 @@ function gammaOption(text: string): number {
   return value;
 }
 
+function plotOption(text: string): string {
+  if (text.trim() === '') throw new UsageError('--plot: expected a folder');
+  return text;
+}
+
 export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
   let parsed;
   try {
@@ -71,6 +79,7 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
         gamma: { type: 'string', multiple: true },
         spread: { type: 'string' },
         json: { type: 'boolean', default: false },
+        plot: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -87,6 +96,7 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
     gammas,
     spread: v.spread === undefined ? 'full' : spreadOption(v.spread),
     json: v.json ?? false,
+    plot: v.plot === undefined ? null : plotOption(v.plot),
     help: v.help ?? false,
   };
 }

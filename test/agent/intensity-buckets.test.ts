@@ -30,7 +30,7 @@ describe('intensity buckets: hand-computed', () => {
     // 1 s at 0.05 with 4 fills, 1 s at 0.15 with 1 fill: λ̂ = 4 and 1 per second,
     // k = ln 4 / 0.1 = 13.862943611198906, A = 4·e^(0.05k) = 4·2 = 8
     const b = new IntensityBuckets(0.1, 10);
-    const c = config({ minBuckets: 2, minFills: 5, halfLifeMs: 1e15 });
+    const c = config({ minBuckets: 2, minFills: 5, halfLifeMs: 1e15, maxRelativeError: 1 });
     for (let i = 0; i < 4; i++) b.addFill(0.05, 100 * i, c.halfLifeMs);
     b.addFill(0.15, 500, c.halfLifeMs);
     b.addExposure(0.05, 1_000, 1_000, c.halfLifeMs);
@@ -40,32 +40,43 @@ describe('intensity buckets: hand-computed', () => {
     expect(b.A).toBeCloseTo(8, 9);
     expect([b.points, b.ready]).toEqual([2, true]);
     expect(b.sampleFills).toBeCloseTo(5, 9);
+    // standard errors (hand-computed in intensity-fit.test.ts): 80.6 % of k and 90.1 % of A;
+    // the default maxRelativeError of 10 % does not accept so few fills
+    expect(b.kStdErr / b.k).toBeCloseTo(0.806491, 6);
+    b.refit(1_000, { ...c, maxRelativeError: 0.1 }, SECOND);
+    expect(b.ready).toBe(false);
   });
 
-  it('is not ready below minFills or minBuckets, and clamps to the bounds', () => {
+  it('is not ready below minFills, minBuckets or the precision asked, and keeps k in its bounds', () => {
     const b = new IntensityBuckets(0.1, 10);
-    b.addFill(0.05, 0, 1e15);
-    b.addFill(0.15, 0, 1e15);
-    b.addExposure(0.05, 1_000, 1_000, 1e15);
-    b.addExposure(0.15, 1_000, 1_000, 1e15);
-    b.refit(1_000, config({ minFills: 3, minBuckets: 2, halfLifeMs: 1e15 }), SECOND);
-    expect(b.ready).toBe(false); // 2 fills
-    b.refit(1_000, config({ minFills: 2, minBuckets: 3, halfLifeMs: 1e15 }), SECOND);
+    for (let i = 0; i < 400; i++) b.addFill(i % 2 === 0 ? 0.05 : 0.15, 0, 1e15);
+    b.addExposure(0.05, 100_000, 1_000, 1e15);
+    b.addExposure(0.15, 100_000, 1_000, 1e15);
+    b.refit(1_000, config({ minFills: 401, minBuckets: 2, kBounds: [0.5, 10], halfLifeMs: 1e15, maxRelativeError: 1 }), SECOND);
+    expect(b.ready).toBe(false); // 400 fills
+    b.refit(1_000, config({ minFills: 2, minBuckets: 3, kBounds: [0.5, 10], halfLifeMs: 1e15, maxRelativeError: 1 }), SECOND);
     expect(b.ready).toBe(false); // 2 buckets
-    // equal rates: slope 0 → k up to its lower bound; A refitted for that k: ln A = mean of (0 + 0.5·δ) over 0.05, 0.15 → e^0.05
-    b.refit(1_000, config({ minFills: 2, minBuckets: 2, kBounds: [0.5, 10], halfLifeMs: 1e15 }), SECOND);
-    expect([b.k, b.ready]).toEqual([0.5, true]);
-    expect(b.A).toBeCloseTo(Math.exp(0.05), 10);
+    // equal rates: k at its lower bound 0.5, A = 400 / (100 s·(e^(−0.025) + e^(−0.075))); SE(k) = 1/√(400·V),
+    // V = 0.0025 at k = 0.5 (nearly equal weights) → SE ≈ 1.0: more than the estimate, so not precise
+    b.refit(1_000, config({ minFills: 2, minBuckets: 2, kBounds: [0.5, 10], halfLifeMs: 1e15, maxRelativeError: 1 }), SECOND);
+    expect(b.k).toBe(0.5);
+    expect(b.A).toBeCloseTo(4 / (Math.exp(-0.025) + Math.exp(-0.075)), 10);
+    expect(b.kStdErr).toBeGreaterThan(0.5);
+    expect(b.ready).toBe(false);
   });
 
-  it('ignores distances outside the buckets', () => {
+  it('the last bucket takes every distance beyond it, the first anything below zero', () => {
     const b = new IntensityBuckets(0.1, 10);
-    b.addFill(-0.01, 0, 1e15);
-    b.addFill(1.0, 0, 1e15);
-    b.addExposure(2, 1_000, 1_000, 1e15);
-    b.refit(1_000, config(), SECOND);
-    expect([b.sampleFills, b.points]).toEqual([0, 0]);
-    expect(b.k).toBeNaN();
+    expect([b.bucketOf(-0.01), b.bucketOf(0.05), b.bucketOf(0.95), b.bucketOf(1.0), b.bucketOf(25)]).toEqual([0, 0, 9, 9, 9]);
+    // 10 s at 0.05 with 10 fills, then 10 s far out at 5 (beyond the buckets) with none:
+    // counted, so the fit sees that far quotes are not filled
+    for (let i = 0; i < 10; i++) b.addFill(0.05, 0, 1e15);
+    b.addExposure(0.05, 10_000, 10_000, 1e15);
+    b.addExposure(5, 10_000, 20_000, 1e15);
+    b.refit(20_000, config({ kBounds: [0.01, 1_000] }), SECOND);
+    expect(b.points).toBe(2);
+    // the MLE of two distances with fills at only one sends k to its upper bound
+    expect(b.k).toBe(1_000);
   });
 });
 

@@ -25,7 +25,7 @@ const market = fc.record({
 });
 
 describe('agent invariants over wide random inputs', () => {
-  it('bid < ask, the spread respects the bps bounds up to a tick, toxicity in [0, 1]', () => {
+  it('bid < ask, the spread respects the bps bounds, toxicity in [0, 1]', () => {
     fc.assert(fc.property(config, market, (cfg, m) => {
       const a = new MarketMakerAgent('p', cfg);
       const t = T0 + m.dt;
@@ -44,7 +44,9 @@ describe('agent invariants over wide random inputs', () => {
       expect(q.toxicity).toBeLessThanOrEqual(1);
       const width = q.askPrice - q.bidPrice;
       expect(width).toBeGreaterThanOrEqual((cfg.minSpreadBps! * q.mid) / 1e4 - 1e-9 * q.mid);
-      expect(width).toBeLessThanOrEqual((cfg.maxSpreadBps! * q.mid) / 1e4 + 2 * tick + 1e-9 * q.mid);
+      // within the max once rounded (quote-clamps.test.ts), except where the max is narrower than the
+      // one tick each side of the mid the never-cross rule needs (at most three ticks off the grid)
+      expect(width).toBeLessThanOrEqual(Math.max((cfg.maxSpreadBps! * q.mid) / 1e4, 3 * tick) + 1e-9 * q.mid);
       expect(q.bidSize).toBeGreaterThanOrEqual(0);
       expect(q.askSize).toBeGreaterThanOrEqual(0);
       expect(Math.abs(q.adjustments.inventorySkew)).toBeLessThanOrEqual(0.5);

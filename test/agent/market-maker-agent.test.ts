@@ -22,7 +22,7 @@ describe('MarketMakerAgent: the worked example', () => {
     expect(r.outcome).toBe('quoted');
     expect(r.quote).toMatchObject({ bidPrice: 99.1546, askPrice: 100.8454, reservation: 100, bidSize: 1, askSize: 1, seq: 1 });
     expect(r.quote?.tau).toBe(1);
-    expect(r.quote?.adjustments).toEqual({ inventorySkew: 0, toxicityMultiplier: 1, spreadClamp: 'none' });
+    expect(r.quote?.adjustments).toEqual({ inventorySkew: 0, toxicityMultiplier: 1, spreadClamp: 'none', crossMidClamp: 'none' });
     expect(r.decision).toEqual({ sides: 'both', reason: 'ok' });
   });
 
@@ -30,7 +30,9 @@ describe('MarketMakerAgent: the worked example', () => {
     // orderSize 10, position 50 → q = 5 lots; r = 100 − 5·0.1·4·1 = 98
     // skew = 0.5 · 50/100 = 0.25: bid = 98 − 0.8453852113757115·1.25 = 96.94326848578036 → 96.9432
     //                             ask = 98 + 0.8453852113757115·0.75 = 98.63403890853178 → 98.6341
-    const a = agentWith({ ...paper, orderSize: 10 });
+    // the ask lies below the mid 100 here: allowCrossMid shows the model's quote as it is
+    // (quote-clamps.test.ts has the default, which places it one tick above the mid)
+    const a = agentWith({ ...paper, orderSize: 10, allowCrossMid: true });
     a.process(mid('X', 100));
     a.process(vol('X', 2));
     const r = a.process(position('X', 50, 99));

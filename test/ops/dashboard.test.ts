@@ -68,7 +68,7 @@ describe(`the Grafana dashboard ${DASHBOARD}`, () => {
       'mm_process_duration_seconds_bucket', 'mm_process_duration_p99_seconds', 'mm_process_budget_seconds', 'mm_updates_total',
       'mm_updates_rejected_total', 'mm_quotes_published_total', 'mm_ws_clients', 'mm_ws_conflated_total', 'mm_spread_bps',
       'mm_inventory', 'mm_toxicity', 'mm_agent_status', 'mm_inventory_limit', 'mm_pnl_realised', 'mm_pnl_unrealised',
-      'mm_journal_append_duration_seconds_bucket', 'mm_journal_append_failures_total', 'nodejs_eventloop_lag_p99_seconds',
+      'mm_ledger_append_duration_seconds_bucket', 'nodejs_eventloop_lag_p99_seconds',
     ]) expect(used.has(m), m).toBe(true);
   });
 
@@ -86,7 +86,8 @@ describe(`the Grafana dashboard ${DASHBOARD}`, () => {
       for (const m of q.expr.matchAll(/\b(mm_[a-z_]+)(\{[^}]*\})?/g)) {
         const [, name, matchers = ''] = m as unknown as [string, string, string | undefined];
         if (perSymbol.has(name)) expect(matchers, `${q.panel} ${q.refId}: ${name}`).toBe('{agent=~"$agent", symbol=~"$symbol"}');
-        if (perAgent.has(name)) expect(matchers, `${q.panel} ${q.refId}: ${name}`).toBe('{agent=~"$agent"}');
+        // ledger refusals are the service's health, shown whatever agents are selected
+        if (perAgent.has(name) && matchers !== '{reason="LEDGER_UNAVAILABLE"}') expect(matchers, `${q.panel} ${q.refId}: ${name}`).toBe('{agent=~"$agent"}');
       }
     }
     for (const v of vars) expect(record(array(record(raw.templating, 'templating').list, 'list').find((x) => record(x, 'var').name === v.name), v.name).datasource).toMatchObject({ uid: 'prometheus' });

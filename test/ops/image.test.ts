@@ -168,13 +168,15 @@ describe.skipIf(whyNot !== null)(`the image, built with the project's Dockerfile
     expect(docker(['exec', name, 'id', '-u']).stdout).toBe('1000');
     expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean)).toEqual(['node', 'dist/src/server.js']);
 
-    // a fill is journaled in /app/data (writable by the node user) before it is acknowledged
+    // a fill is committed to the ledger in /app/data (writable by the node user) before it is acknowledged
     const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const fill = await fetch(`${url}/v1/agents/default/symbols/IMG/fills`, {
       method: 'POST', headers: auth, body: JSON.stringify({ id: 'img-1', side: 'buy', price: 100, quantity: 2 }),
     });
     expect(fill.status, await fill.clone().text()).toBe(200);
-    expect(docker(['exec', name, 'sh', '-c', 'wc -l < /app/data/journal.jsonl']).stdout).not.toBe('0');
+    const ledger = docker(['exec', name, 'sh', '-c', 'stat -c %U:%s /app/data/quoting.db']);
+    expect(ledger.status, ledger.output).toBe(0);
+    expect(ledger.stdout).toMatch(/^node:[1-9]\d*$/);
 
     // the Dockerfile's HEALTHCHECK: every 10 s after a 10 s start period
     await waitFor('the container to be healthy', async () =>

@@ -51,7 +51,7 @@ const body = fc.oneof(
 const segment = fc.oneof(fc.constantFrom('default', 'X', 'nobody', '..', '%00', 'a'.repeat(300)), fc.string({ minLength: 1, maxLength: 20 }).map(encodeURIComponent));
 const route = fc.tuple(segment, segment).chain(([agent, symbol]) => fc.constantFrom(
   ['POST', `/v1/agents`], ['PATCH', `/v1/agents/${agent}/config`], ['POST', `/v1/agents/${agent}/updates`],
-  ['POST', `/v1/agents/${agent}/pause`], ['POST', `/v1/agents/${agent}/resume`], ['POST', `/v1/journal/compact`],
+  ['POST', `/v1/agents/${agent}/pause`], ['POST', `/v1/agents/${agent}/resume`], ['POST', `/v1/ledger/snapshot`],
   ['POST', `/v1/agents/${agent}/symbols/${symbol}/mid`], ['POST', `/v1/agents/${agent}/symbols/${symbol}/volatility`],
   ['POST', `/v1/agents/${agent}/symbols/${symbol}/position`], ['POST', `/v1/agents/${agent}/symbols/${symbol}/fills`],
   ['POST', `/v1/agents/${agent}/symbols/${symbol}/pause`], ['GET', `/v1/agents/${agent}/symbols/${symbol}/quote`],

@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ServiceMetrics } from '../../src/service/metrics.js';
+import { WARM_UP_ROUNDS, warmUp } from '../../src/service/warm-up.js';
+import { MarketMakerConfigSchema } from '../../src/agent/config.js';
 import { promtool } from '../support/promtool.js';
 import { hasProgram } from '../support/system-programs.js';
 import { post, request, startServer, type Running } from '../support/server.js';
@@ -55,6 +59,35 @@ describe('/metrics', () => {
     expect(sample(text, 'mm_updates_rejected_total', { agent: 'default', type: 'position', reason: 'STALE_UPDATE' })).toBe(1);
   });
 
+  it('times process() alone and each ledger append apart: every call counted, the journal write in its own histogram', async () => {
+    const text = async () => (await request('GET', `${s.url}/metrics`)).body as string;
+    const a = { agent: 'default' };
+    const before = await text();
+    const processed0 = sample(before, 'mm_process_duration_seconds_count', a) ?? 0;
+    const ledger0 = sample(before, 'mm_ledger_append_duration_seconds_count', a) ?? 0;
+    const t = Date.now();
+    await post(`${sym('L')}/volatility`, { sigma: 2, time: t });
+    await post(`${sym('L')}/mid`, { mid: 100, time: t });
+    await post(`${sym('L')}/position`, { quantity: 1, averageCost: 100, time: t + 1 }); // journaled
+    await post(`${sym('L')}/fills`, { id: 'ledger-1', side: 'buy', price: 99, quantity: 1, time: t + 2 }); // journaled
+    await post(`${sym('L')}/fills`, { id: 'ledger-1', side: 'buy', price: 99, quantity: 1, time: t + 3 }); // a duplicate: process() runs, nothing journaled
+    await post(`${sym('L')}/position`, { quantity: 5, averageCost: 100, time: t - 1 }); // stale: refused before the journal and before process()
+    const after = await text();
+    // 5 process() calls: volatility, mid, position, fill, duplicate fill
+    expect(sample(after, 'mm_process_duration_seconds_count', a)! - processed0).toBe(5);
+    expect(sample(after, 'mm_ledger_append_duration_seconds_count', a)! - ledger0).toBe(2);
+    expect(sample(after, 'mm_ledger_append_duration_seconds_bucket', { ...a, le: '+Inf' })! - ledger0).toBe(2);
+    for (const cause of ['gc', 'ledger', 'other']) {
+      expect(sample(after, 'mm_process_budget_exceeded_total', { ...a, cause })).toBeGreaterThanOrEqual(0);
+    }
+    // the over-budget counts by process() cause never exceed the calls the histogram puts over the budget
+    const over = sample(after, 'mm_process_duration_seconds_count', a)! - sample(after, 'mm_process_duration_seconds_bucket', { ...a, le: '0.0003' })!;
+    const byCause = sample(after, 'mm_process_budget_exceeded_total', { ...a, cause: 'gc' })! + sample(after, 'mm_process_budget_exceeded_total', { ...a, cause: 'other' })!;
+    expect(byCause).toBeLessThanOrEqual(over);
+    const p999 = sample(after, 'mm_process_duration_p999_seconds', a)!;
+    expect(p999).toBeGreaterThanOrEqual(sample(after, 'mm_process_duration_p99_seconds', a)!);
+  });
+
   it('exports each symbol\'s inventory limit (the agent\'s maxInventory) beside its inventory', async () => {
     const t = await startServer({ agents: { small: { maxInventory: 7 }, big: { maxInventory: 250 } } });
     try {
@@ -77,34 +110,6 @@ describe('/metrics', () => {
     }
   });
 
-  it('times every journal append and counts the ones that fail (the refused writes)', async () => {
-    const t = await startServer();
-    try {
-      const fills = `${t.url}/v1/agents/default/symbols/J/fills`;
-      const scrape = async () => (await request('GET', `${t.url}/metrics`)).body as string;
-      const before = await scrape();
-      const count0 = sample(before, 'mm_journal_append_duration_seconds_count') ?? 0;
-      expect(sample(before, 'mm_journal_append_failures_total')).toBe(0);
-      for (let i = 0; i < 3; i++) expect((await post(fills, { id: `j${i}`, side: 'buy', price: 10, quantity: 1 })).status).toBe(200);
-      // market data is not journaled
-      await post(`${t.url}/v1/agents/default/symbols/J/mid`, { mid: 10 });
-      const ok = await scrape();
-      expect(sample(ok, 'mm_journal_append_duration_seconds_count')).toBe(count0 + 3);
-      expect(sample(ok, 'mm_journal_append_duration_seconds_bucket', { le: '+Inf' })).toBe(count0 + 3);
-      expect(sample(ok, 'mm_journal_append_duration_seconds_sum')).toBeGreaterThan(0);
-      t.app.quoting.journal!.append = () => {
-        throw new Error('ENOSPC: no space left on device, write');
-      };
-      expect((await post(fills, { id: 'j9', side: 'buy', price: 10, quantity: 1 })).status).toBe(503);
-      expect((await post(fills, { id: 'j10', side: 'buy', price: 10, quantity: 1 })).status).toBe(503);
-      const failed = await scrape();
-      expect(sample(failed, 'mm_journal_append_failures_total')).toBe(2);
-      expect(sample(failed, 'mm_journal_append_duration_seconds_count')).toBe(count0 + 3);
-    } finally {
-      await t.close();
-    }
-  });
-
   it.skipIf(!hasProgram('promtool'))('promtool check metrics accepts the output (needs promtool)', async () => {
     const text = (await request('GET', `${s.url}/metrics`)).body as string;
     const r = promtool(['check', 'metrics'], text);
@@ -112,3 +117,48 @@ describe('/metrics', () => {
     expect(r.status, r.output).toBe(0);
   });
 });
+
+describe('start-up warm-up', () => {
+  it('drives scratch agents before the service is ready and leaves no trace in the real agents, journal or metrics', async () => {
+    const fresh = await startServer({ agents: { default: {}, glft: { model: 'glft' } } });
+    try {
+      expect((await request('GET', `${fresh.url}/readyz`)).body).toEqual({ status: 'ready' });
+      for (const id of ['default', 'glft']) {
+        const agent = fresh.app.quoting.registry.get(id);
+        expect(agent.symbolCount).toBe(0);
+        expect(agent.stats.updates).toBe(0);
+        expect(agent.stats.fills).toBe(0);
+      }
+      const text = (await request('GET', `${fresh.url}/metrics`)).body as string;
+      expect(text).not.toMatch(/^mm_updates_total\{/m);
+      expect(text).not.toMatch(/^mm_process_duration_seconds_count\{/m);
+      // nothing of the warm-up reached the ledger: no entry, and no symbol in the snapshot the service starts from
+      const ledger = fresh.app.quoting.ledger!;
+      expect(ledger.lastSequence).toBe(0);
+      expect(JSON.stringify(ledger.replay().state ?? {})).not.toContain('WARM');
+    } finally {
+      await fresh.close();
+    }
+  });
+});
+
+describe('warmUp()', () => {
+  it('takes every update type through process() for the default and each distinct configuration, none refused', () => {
+    const metrics = new ServiceMetrics(0.0003, 1_000, { agents: () => [], wsClients: () => 0, wsSubscriptions: () => 0 });
+    try {
+      const scratch = metrics.scratch();
+      const glft = MarketMakerConfigSchema.parse({ model: 'glft' });
+      // the default twice and GLFT: two distinct configurations
+      const r = warmUp([MarketMakerConfigSchema.parse({}), glft], scratch);
+      expect(r.agents).toBe(2);
+      // per configuration: rounds × 4 symbols × 5 updates (volatility, mid, fill, position, mid)
+      expect(r.updates).toBe(2 * WARM_UP_ROUNDS * 4 * 5);
+      expect(r.refused).toBe(0);
+      expect([...scratch.updates]).toEqual([2, 1, 1, 1].map((k) => k * 2 * WARM_UP_ROUNDS * 4));
+      expect(scratch.duration.count).toBe(r.updates);
+    } finally {
+      metrics.close();
+    }
+  });
+});
+

@@ -8,16 +8,24 @@ class FakeSocket implements Socket {
   sent: string[] = [];
   pings = 0;
   terminated = false;
+  closeCode: number | undefined;
   send(data: string) { this.sent.push(data); }
   ping() { this.pings++; }
   terminate() { this.terminated = true; this.readyState = 3; }
-  close() { this.readyState = 3; }
+  close(code?: number) { this.closeCode = code; this.readyState = 3; }
 }
+
+/** An agent's worth of quotes for the snapshot tests: `n` symbols, each with a quote. */
+const source = (n: number) => {
+  const quotes = new Map(Array.from({ length: n }, (_, i) => [`S${i}`, quote(`S${i}`, 1)]));
+  return { id: 'a', quote: (s: string) => quotes.get(s), symbolNames: () => quotes.keys() };
+};
+const turn = () => new Promise((r) => setImmediate(r));
 
 const quote = (symbol: string, seq: number): Quote => ({
   symbol, seq, time: 0, mid: 100, bidPrice: 99, bidSize: 1, askPrice: 101, askSize: 1, reservation: 100, spread: 2, spreadBps: 200,
   model: 'avellaneda-stoikov', sigma: 2, sigmaSource: 'pushed', horizon: 'infinite', tau: 1, inventory: 0, toxicity: 0,
-  adjustments: { inventorySkew: 0, toxicityMultiplier: 1, spreadClamp: 'none' },
+  adjustments: { inventorySkew: 0, toxicityMultiplier: 1, spreadClamp: 'none', crossMidClamp: 'none' },
 });
 
 describe('QuoteHub', () => {
@@ -138,6 +146,90 @@ describe('QuoteHub', () => {
     s.bufferedAmount = 0;
     await new Promise((r) => setTimeout(r, 60));
     expect(s.sent.map((m) => JSON.parse(m)).map((m) => [m.type, m.symbol, m.seq])).toEqual([['subscribed', undefined, undefined], ['quote', 'X', 6]]);
+    hub.close();
+  });
+
+  it('counts every message, replies included, against the queue bound: past it the client is closed with 1013 and forgotten', () => {
+    const kicked: string[] = [];
+    const hub = new QuoteHub({ highWaterBytes: 1_000, maxQueueBytes: 4_000, onConflate: () => {}, onKick: (r) => kicked.push(r) });
+    const s = new FakeSocket();
+    const c = hub.add(s);
+    hub.subscribe(c, 'a', '*');
+    s.bufferedAmount = 2_000; // not reading
+    const reply = JSON.stringify({ type: 'unsubscribed', agent: 'a', symbols: ['X'], pad: 'x'.repeat(40) }); // 100 bytes
+    let n = 0;
+    while (!c.closed && n < 1_000) {
+      hub.control(c, reply);
+      n++;
+    }
+    // 2,000 in the socket + 21 replies of 100 bytes > 4,000
+    expect(n).toBe(21);
+    expect([s.closeCode, kicked, hub.clients.has(c), c.pendingBytes]).toEqual([1013, ['slow'], false, 0]);
+    hub.publishQuote('a', quote('X', 1));
+    expect(s.sent).toEqual([]);
+    hub.close();
+  });
+
+  it('allows invalidPerSecond invalid messages per second, refilled with time; one more closes the client with 1008', () => {
+    let t = 0;
+    const kicked: string[] = [];
+    const hub = new QuoteHub({ highWaterBytes: 1_000, invalidPerSecond: 10, onConflate: () => {}, onKick: (r) => kicked.push(r), now: () => t });
+    const s = new FakeSocket();
+    const c = hub.add(s);
+    for (let i = 0; i < 10; i++) expect(hub.invalid(c)).toBe(true);
+    t += 500; // five more allowed
+    for (let i = 0; i < 5; i++) expect(hub.invalid(c)).toBe(true);
+    expect(hub.invalid(c)).toBe(false);
+    expect([s.closeCode, kicked, hub.clients.size]).toEqual([1008, ['invalid'], 0]);
+  });
+
+  it('sends a large snapshot in slices, each symbol once, and not while the client is over the high-water mark', async () => {
+    const hub = new QuoteHub({ highWaterBytes: 1_000_000_000, onConflate: () => {} });
+    const s = new FakeSocket();
+    const c = hub.add(s);
+    hub.subscribe(c, 'a', '*');
+    hub.queueSnapshots(c, source(20_000), '*');
+    expect(s.sent).toHaveLength(0); // not in the subscribe's own turn
+    await turn();
+    // one slice is 2 ms of work: a part of the 20,000, not all of them
+    const first = s.sent.length;
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThan(20_000);
+    for (let i = 0; i < 5_000 && s.sent.length < 20_000; i++) await turn();
+    const symbols = s.sent.map((m) => JSON.parse(m) as { symbol: string; snapshot: boolean });
+    expect(new Set(symbols.map((m) => m.symbol)).size).toBe(20_000);
+    expect(symbols).toHaveLength(20_000);
+    expect(symbols.every((m) => m.snapshot)).toBe(true);
+    hub.close();
+
+    const slowHub = new QuoteHub({ highWaterBytes: 1_000, onConflate: () => {} });
+    const slow = new FakeSocket();
+    const sc = slowHub.add(slow);
+    slowHub.subscribe(sc, 'a', '*');
+    slow.bufferedAmount = 5_000;
+    slowHub.queueSnapshots(sc, source(100), '*');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(slow.sent).toHaveLength(0);
+    slow.bufferedAmount = 0;
+    for (let i = 0; i < 100 && slow.sent.length < 100; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(slow.sent).toHaveLength(100);
+    slowHub.close();
+  });
+
+  it('a snapshot skips symbols the client was already subscribed to, and stops for what it unsubscribes', async () => {
+    const hub = new QuoteHub({ highWaterBytes: 1_000_000, onConflate: () => {} });
+    const s = new FakeSocket();
+    const c = hub.add(s);
+    hub.subscribe(c, 'a', '*');
+    hub.queueSnapshots(c, source(5), '*', new Set(['S1', 'S3']));
+    await turn();
+    expect(s.sent.map((m) => (JSON.parse(m) as { symbol: string }).symbol)).toEqual(['S0', 'S2', 'S4']);
+    const d = hub.add(new FakeSocket());
+    hub.subscribe(d, 'a', '*');
+    hub.queueSnapshots(d, source(5), '*');
+    hub.unsubscribe(d, 'a', '*');
+    await turn();
+    expect((d.socket as FakeSocket).sent).toEqual([]);
     hub.close();
   });
 });

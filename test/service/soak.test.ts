@@ -27,7 +27,7 @@ describe('soak', () => {
       limits: { wsHighWaterBytes: 262_144 },
       heartbeatMs: 600_000,
     }));
-    const srv = await spawnServer({ CONFIG_FILE: config, JOURNAL_PATH: join(dir, 'journal.jsonl') });
+    const srv = await spawnServer({ CONFIG_FILE: config, LEDGER_PATH: join(dir, 'quoting.db') });
     const sockets: WebSocket[] = [];
     try {
       // per fast client: the last seq seen per symbol, and any gap or conflated message

@@ -4,7 +4,7 @@ import { DEFAULT_PATHS, DEFAULT_SEED, parseSimulateArgs, UsageError } from '../.
 describe('npm run simulate arguments', () => {
   it('defaults to the paper: 1,000 paths, γ = 0.1, 0.01, 0.5, the full spread, a table', () => {
     expect(parseSimulateArgs([])).toEqual({
-      paths: 1000, seed: 2008, gammas: [0.1, 0.01, 0.5], spread: 'full', json: false, help: false,
+      paths: 1000, seed: 2008, gammas: [0.1, 0.01, 0.5], spread: 'full', json: false, plot: null, help: false,
     });
     expect([DEFAULT_PATHS, DEFAULT_SEED]).toEqual([1000, 2008]);
   });
@@ -17,6 +17,11 @@ describe('npm run simulate arguments', () => {
   it('--gamma may repeat or be a comma list; order is kept, repeats dropped', () => {
     expect(parseSimulateArgs(['--gamma', '0.5', '--gamma', '0.1,0.01,0.5']).gammas).toEqual([0.5, 0.1, 0.01]);
     expect(parseSimulateArgs(['--gamma=0']).gammas).toEqual([0]);
+  });
+
+  it('--plot names the folder for the profit histograms', () => {
+    expect(parseSimulateArgs(['--plot', 'out/plots']).plot).toBe('out/plots');
+    expect(() => parseSimulateArgs(['--plot', ''])).toThrow(UsageError);
   });
 
   it.each([

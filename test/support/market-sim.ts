@@ -19,14 +19,16 @@ export interface MarketSimSpec {
   /** true sigma, price units per √(unitMs) */
   sigma: number;
   unitMs: number;
-  /** mean time between mid updates, ms */
+  /** mean time between mid updates, ms (exponential intervals) */
   meanMidIntervalMs: number;
+  /** instead, intervals uniform in [min, max] ms */
+  midIntervalMs?: readonly [number, number];
   /** arrival intensities per time unit (unitMs), k per price unit */
   bid: SideIntensity;
   ask: SideIntensity;
 }
 
-interface Level { side: 'buy' | 'sell'; price: number; size: number; rate: number }
+interface Level { side: 'buy' | 'sell'; price: number; size: number; rate: number; distance: number }
 
 function restingLevels(q: Quote | null, spec: MarketSimSpec): Level[] {
   if (q === null) return [];
@@ -34,21 +36,34 @@ function restingLevels(q: Quote | null, spec: MarketSimSpec): Level[] {
   const asks = q.levels?.asks ?? [{ price: q.askPrice, size: q.askSize }];
   const perMs = 1 / spec.unitMs;
   const out: Level[] = [];
-  for (const l of bids) if (l.size > 0) out.push({ side: 'buy', price: l.price, size: l.size, rate: spec.bid.A * Math.exp(-spec.bid.k * (q.mid - l.price)) * perMs });
-  for (const l of asks) if (l.size > 0) out.push({ side: 'sell', price: l.price, size: l.size, rate: spec.ask.A * Math.exp(-spec.ask.k * (l.price - q.mid)) * perMs });
+  for (const l of bids) if (l.size > 0) out.push({ side: 'buy', price: l.price, size: l.size, rate: spec.bid.A * Math.exp(-spec.bid.k * (q.mid - l.price)) * perMs, distance: q.mid - l.price });
+  for (const l of asks) if (l.size > 0) out.push({ side: 'sell', price: l.price, size: l.size, rate: spec.ask.A * Math.exp(-spec.ask.k * (l.price - q.mid)) * perMs, distance: l.price - q.mid });
   return out;
 }
 
 export interface SimCounts { mids: number; buys: number; sells: number; last: ProcessResult | null; time: number }
 
+/** What the market saw, for a reference fit computed outside the agent. */
+export interface SimObserver {
+  /** a level of ours rested `ms` at `distance` from the mid (side 'buy' = our bid) */
+  rested?(side: 'buy' | 'sell', distance: number, ms: number): void;
+  /** a level at `distance` was filled */
+  filled?(side: 'buy' | 'sell', distance: number): void;
+  /** the quote standing over [from, to) */
+  quoted?(quote: Quote | null, from: number, to: number): void;
+  /** stop before `untilMs` once this says so (checked after each update) */
+  done?(counts: SimCounts): boolean;
+}
+
 /** Runs the market against `agent` until `untilMs` (absolute Unix ms). */
-export function runMarket(agent: MarketMakerAgent, spec: MarketSimSpec, rng: SeededRandom, untilMs: number): SimCounts {
+export function runMarket(agent: MarketMakerAgent, spec: MarketSimSpec, rng: SeededRandom, untilMs: number, observer: SimObserver = {}): SimCounts {
+  const interval = () => (spec.midIntervalMs ? spec.midIntervalMs[0] + rng.uniform() * (spec.midIntervalMs[1] - spec.midIntervalMs[0]) : rng.exponential(spec.meanMidIntervalMs));
   const counts: SimCounts = { mids: 0, buys: 0, sells: 0, last: null, time: spec.startTime };
   let t = spec.startTime;
   let m = spec.startMid;
   let quote = agent.process(mid(spec.symbol, m, t)).quote;
   let midTime = t;
-  let nextMid = t + rng.exponential(spec.meanMidIntervalMs);
+  let nextMid = t + interval();
   let fillId = 0;
   while (t < untilMs) {
     const levels = restingLevels(quote, spec);
@@ -56,6 +71,10 @@ export function runMarket(agent: MarketMakerAgent, spec: MarketSimSpec, rng: See
     for (const l of levels) total += l.rate;
     const nextFill = total > 0 ? t + rng.exponential(1 / total) : Infinity;
     let r: ProcessResult;
+    const from = t;
+    const to = nextFill < nextMid ? nextFill : nextMid;
+    if (observer.rested) for (const l of levels) observer.rested(l.side, l.distance, to - from);
+    observer.quoted?.(quote, from, to);
     if (nextFill < nextMid) {
       t = nextFill;
       // which level: in proportion to its rate
@@ -64,6 +83,7 @@ export function runMarket(agent: MarketMakerAgent, spec: MarketSimSpec, rng: See
       for (const l of levels) {
         if ((pick -= l.rate) < 0) { hit = l; break; }
       }
+      observer.filled?.(hit.side, hit.distance);
       r = agent.process(fill(spec.symbol, `sim-${fillId++}`, hit.side, hit.price, hit.size, t));
       if (hit.side === 'buy') counts.buys++;
       else counts.sells++;
@@ -74,10 +94,11 @@ export function runMarket(agent: MarketMakerAgent, spec: MarketSimSpec, rng: See
       m += spec.sigma * Math.sqrt(dt / spec.unitMs) * rng.normal();
       r = agent.process(mid(spec.symbol, m, t));
       counts.mids++;
-      nextMid = t + rng.exponential(spec.meanMidIntervalMs);
+      nextMid = t + interval();
     }
     quote = r.quote;
     counts.last = r;
+    if (observer.done?.(counts)) break;
   }
   counts.time = t;
   return counts;

@@ -12,7 +12,7 @@ const ENTRY = ['--import', 'tsx', 'src/server.ts'];
 
 /** `node src/server.ts` in its own process, on an ephemeral port read from its "listening" log line. */
 export function spawnServer(env: Record<string, string> = {}, timeoutMs = 15_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ENTRY, { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', JOURNAL_PATH: 'off', ...env }, stdio: 'pipe' });
+  const child = spawn(process.execPath, ENTRY, { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LEDGER_PATH: 'off', JOURNAL_PATH: 'off', ...env }, stdio: 'pipe' });
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
@@ -40,7 +40,7 @@ export function spawnServer(env: Record<string, string> = {}, timeoutMs = 15_000
 
 /** Runs the server expecting it to refuse to start; returns exit code and output. */
 export function runServerToExit(env: Record<string, string>, timeoutMs = 15_000): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ENTRY, { env: { ...process.env, PORT: '0', JOURNAL_PATH: 'off', ...env }, stdio: 'pipe' });
+  const child = spawn(process.execPath, ENTRY, { env: { ...process.env, PORT: '0', LEDGER_PATH: 'off', JOURNAL_PATH: 'off', ...env }, stdio: 'pipe' });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));

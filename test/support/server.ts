@@ -14,11 +14,12 @@ export interface Running {
   close: () => Promise<void>;
 }
 
-export const tempJournal = () => join(mkdtempSync(join(tmpdir(), 'mm-journal-')), 'journal.jsonl');
+export const tempDir = () => mkdtempSync(join(tmpdir(), 'mm-ledger-'));
+export const tempLedger = () => join(tempDir(), 'quoting.db');
 
-/** The real app, listening on an ephemeral loopback port, journaling to a fresh temporary file unless told otherwise. */
+/** The real app, listening on an ephemeral loopback port, with its ledger in a fresh temporary directory unless told otherwise. */
 export async function startServer(config: ServiceConfigInput = {}, now?: () => number): Promise<Running> {
-  const full = { port: 0, journal: { path: tempJournal() }, ...config };
+  const full = { port: 0, ledger: { path: tempLedger(), importJournal: null }, ...config };
   const app = await buildApp({ config: parseServiceConfig(full), logger: pino({ level: 'silent' }), ...(now ? { now } : {}) });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
@@ -40,7 +41,8 @@ export async function post(url: string, body: unknown, headers: Record<string, s
 export async function request(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
   const res = await fetch(url, {
     method,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    // every write carries the JSON content type, body or not (a browser's simple request cannot)
+    headers: method === 'GET' || method === 'HEAD' ? headers : { 'content-type': 'application/json', ...headers },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await res.text();

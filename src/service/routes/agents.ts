@@ -47,8 +47,8 @@ export async function agentRoutes(app: FastifyInstance, opts: AgentRoutesOptions
     const body = parse(CreateAgentBody, req.body);
     const config = configFrom(body.config, 'config');
     registry.assertCanCreate(body.id);
-    pipeline.record({ t: 'agent', id: body.id, config });
-    const agent = registry.create(body.id, config);
+    // checked again when applied: another creation of the same id may have been committed in between
+    const agent = await pipeline.commit([{ t: 'create', id: body.id, config }], () => registry.create(body.id, config));
     req.log.info({ agent: agent.id }, 'agent created');
     return reply.code(201).send(agentDetail(agent));
   });
@@ -60,59 +60,67 @@ export async function agentRoutes(app: FastifyInstance, opts: AgentRoutesOptions
     const patch = parse(ConfigPatchBody, req.body);
     const config = configFrom(mergeConfig(agent.config, patch));
     if (JSON.stringify(config) === JSON.stringify(agent.config)) return agentDetail(agent);
-    pipeline.record({ t: 'agent', id: agent.id, config });
-    agent.reconfigure(config);
+    agent.checkConfig(config); // e.g. a quantityStep that does not divide a position: refused before it is written to the ledger
+    const updated = await pipeline.commit([{ t: 'config', id: agent.id, config }], () => {
+      const a = registry.get(agent.id);
+      a.reconfigure(config);
+      const time = now();
+      pipeline.publish(a.id, [...a.symbolNames()].map((s) => a.requote(s, time)!));
+      return a;
+    });
     req.log.info({ agent: agent.id, patch }, 'agent reconfigured');
-    const time = now();
-    pipeline.publish(agent.id, [...agent.symbolNames()].map((s) => agent.requote(s, time)!));
-    return agentDetail(agent);
+    return agentDetail(updated);
   });
 
   app.delete('/v1/agents/:agentId', async (req, reply) => {
     const { agentId } = parse(AgentParams, req.params);
     registry.get(agentId);
-    pipeline.record({ t: 'delete', id: agentId });
-    registry.delete(agentId);
-    hub.dropAgent(agentId);
-    metrics.dropAgent(agentId);
+    await pipeline.commit([{ t: 'delete', id: agentId }], () => {
+      registry.delete(agentId);
+      hub.dropAgent(agentId);
+      metrics.dropAgent(agentId);
+    });
     req.log.info({ agent: agentId }, 'agent deleted');
     return reply.code(204).send();
   });
 
-  const pause = (agent: MarketMakerAgent, symbol?: string) => {
-    pipeline.record(symbol === undefined ? { t: 'pause', id: agent.id } : { t: 'pause', id: agent.id, symbol });
-    for (const s of agent.pause(symbol)) hub.publishWithdrawal(agent.id, s, symbol === undefined ? 'agent-paused' : 'symbol-paused');
-  };
-  const resume = (agent: MarketMakerAgent, symbol?: string) => {
-    pipeline.record(symbol === undefined ? { t: 'resume', id: agent.id } : { t: 'resume', id: agent.id, symbol });
-    pipeline.publish(agent.id, agent.resume(now(), symbol));
-  };
+  // applied to the agent registered when the entry commits, as a replay does
+  const pause = (agent: MarketMakerAgent, symbol?: string) =>
+    pipeline.commit([symbol === undefined ? { t: 'pause', id: agent.id } : { t: 'pause', id: agent.id, symbol }], () => {
+      const a = registry.get(agent.id);
+      for (const s of a.pause(symbol)) hub.publishWithdrawal(a.id, s, symbol === undefined ? 'agent-paused' : 'symbol-paused');
+      return a;
+    });
+  const resume = (agent: MarketMakerAgent, symbol?: string) =>
+    pipeline.commit([symbol === undefined ? { t: 'resume', id: agent.id } : { t: 'resume', id: agent.id, symbol }], () => {
+      const a = registry.get(agent.id);
+      pipeline.publish(a.id, a.resume(now(), symbol));
+      return a;
+    });
 
   app.post('/v1/agents/:agentId/pause', async (req) => {
-    const agent = registry.get(parse(AgentParams, req.params).agentId);
-    pause(agent);
+    const agent = await pause(registry.get(parse(AgentParams, req.params).agentId));
     req.log.info({ agent: agent.id }, 'agent paused');
     return agentSummary(agent);
   });
 
   app.post('/v1/agents/:agentId/resume', async (req) => {
-    const agent = registry.get(parse(AgentParams, req.params).agentId);
-    resume(agent);
+    const agent = await resume(registry.get(parse(AgentParams, req.params).agentId));
     req.log.info({ agent: agent.id }, 'agent resumed');
     return agentSummary(agent);
   });
 
   app.post('/v1/agents/:agentId/symbols/:symbol/pause', async (req) => {
     const { agent, symbol } = symbolOf(registry, req.params);
-    pause(agent, symbol);
+    const a = await pause(agent, symbol);
     req.log.info({ agent: agent.id, symbol }, 'symbol paused');
-    return agent.view(symbol);
+    return a.view(symbol);
   });
 
   app.post('/v1/agents/:agentId/symbols/:symbol/resume', async (req) => {
     const { agent, symbol } = symbolOf(registry, req.params);
-    resume(agent, symbol);
+    const a = await resume(agent, symbol);
     req.log.info({ agent: agent.id, symbol }, 'symbol resumed');
-    return agent.view(symbol);
+    return a.view(symbol);
   });
 }

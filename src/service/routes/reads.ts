@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { reportedPnl } from '../../agent/symbol-state.js';
 import { NO_QUOTE } from '../errors.js';
 import { symbolOf } from '../lookup.js';
 import type { AgentRegistry } from '../registry.js';
@@ -25,7 +26,9 @@ export async function readRoutes(app: FastifyInstance, opts: { registry: AgentRe
       symbol: v.symbol, position: v.position, averageCost: v.averageCost, markPrice: v.markPrice,
       realisedPnl: v.realisedPnl, unrealisedPnl: v.unrealisedPnl, buyFills: v.buyFills, sellFills: v.sellFills, inBreach: v.inBreach,
     }));
-    const total = symbols.reduce((t, s) => ({ realisedPnl: t.realisedPnl + s.realisedPnl, unrealisedPnl: t.unrealisedPnl + s.unrealisedPnl }), { realisedPnl: 0, unrealisedPnl: 0 });
+    const sum = symbols.reduce((t, s) => ({ realisedPnl: t.realisedPnl + s.realisedPnl, unrealisedPnl: t.unrealisedPnl + s.unrealisedPnl }), { realisedPnl: 0, unrealisedPnl: 0 });
+    // each symbol's figure is already rounded (symbolView); their sum is rounded again to keep it so
+    const total = { realisedPnl: reportedPnl(sum.realisedPnl), unrealisedPnl: reportedPnl(sum.unrealisedPnl) };
     return { agent: agent.id, symbols, total };
   });
 }

@@ -2,14 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/websocket';
 import type { RawData } from 'ws';
 import { AGENT_NOT_FOUND } from '../errors.js';
-import type { QuoteHub, StreamClient } from '../quote-hub.js';
+import { TRY_AGAIN_LATER, type QuoteHub, type StreamClient } from '../quote-hub.js';
 import type { AgentRegistry } from '../registry.js';
 import { firstIssue, StreamMessage } from '../schemas.js';
 
 const unique = (symbols: readonly string[] | '*') => (symbols === '*' ? '*' : [...new Set(symbols)]);
-
-/** WebSocket close code 1013, "try again later" */
-const TRY_AGAIN_LATER = 1013;
 
 export interface StreamRoutesOptions {
   registry: AgentRegistry;
@@ -20,8 +17,9 @@ export interface StreamRoutesOptions {
 
 /**
  * `/v1/stream`: clients send `{"op":"subscribe"|"unsubscribe","agent":"…","symbols":[…]|"*"}`.
- * A subscribe is acknowledged, then the current quote of each symbol follows as a snapshot,
- * then every new quote. Bad messages get `{"type":"error",…}` and the connection stays open.
+ * A subscribe is acknowledged, then the current quote of each symbol not already subscribed
+ * follows as a snapshot (in slices), then every new quote. Bad messages get `{"type":"error",…}`
+ * and the connection stays open, up to limits.wsInvalidMessagesPerSecond; past that it is closed with 1008.
  */
 export async function streamRoutes(app: FastifyInstance, opts: StreamRoutesOptions): Promise<void> {
   const { registry, hub } = opts;
@@ -41,11 +39,15 @@ export async function streamRoutes(app: FastifyInstance, opts: StreamRoutesOptio
     socket.on('error', () => hub.remove(client));
   });
 
+  /** An error reply; or, past the allowed rate of invalid messages, the close (1008) instead. */
   function error(client: StreamClient, code: string, message: string, field?: string): void {
+    if (!hub.invalid(client)) return;
     hub.control(client, JSON.stringify({ type: 'error', code, message, ...(field ? { field } : {}) }));
   }
 
   function onMessage(client: StreamClient, data: RawData, isBinary: boolean): void {
+    // a client the hub has closed may still have messages in flight; they are not answered
+    if (client.closed) return;
     if (isBinary) return error(client, 'INVALID_MESSAGE', 'binary frames are not accepted; send JSON text');
     let json: unknown;
     try {
@@ -73,12 +75,11 @@ export async function streamRoutes(app: FastifyInstance, opts: StreamRoutesOptio
     if (client.subscriptions + hub.adds(client, msg.agent, msg.symbols) > opts.maxSubscriptions) {
       return error(client, 'SUBSCRIPTION_LIMIT', `a connection holds at most ${opts.maxSubscriptions} subscriptions`, 'symbols');
     }
+    // what the client has already (subscribed before) is not sent again
+    const unseen = hub.unseen(client, msg.agent, unique(msg.symbols));
+    const known = new Set(client.symbols.get(msg.agent));
     hub.subscribe(client, msg.agent, msg.symbols);
     hub.control(client, JSON.stringify({ type: 'subscribed', agent: msg.agent, symbols: unique(msg.symbols) }));
-    const names = msg.symbols === '*' ? agent.symbolNames() : new Set(msg.symbols);
-    for (const s of names) {
-      const q = agent.quote(s);
-      if (q) hub.snapshot(client, agent.id, q);
-    }
+    hub.queueSnapshots(client, agent, unseen, known);
   }
 }

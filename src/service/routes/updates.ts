@@ -24,19 +24,19 @@ export async function updateRoutes(app: FastifyInstance, opts: UpdateRoutesOptio
   app.post(`${base}/mid`, async (req) => {
     const { agentId, symbol } = parse(SymbolParams, req.params);
     const b = parse(MidBody, req.body);
-    return updateReply(pipeline.apply(agentId, { type: 'mid', symbol, mid: b.mid, time: b.time ?? now() }));
+    return updateReply(await pipeline.apply(agentId, { type: 'mid', symbol, mid: b.mid, time: b.time ?? now() }));
   });
 
   app.post(`${base}/volatility`, async (req) => {
     const { agentId, symbol } = parse(SymbolParams, req.params);
     const b = parse(VolatilityBody, req.body);
-    return updateReply(pipeline.apply(agentId, { type: 'volatility', symbol, sigma: b.sigma, time: b.time ?? now() }));
+    return updateReply(await pipeline.apply(agentId, { type: 'volatility', symbol, sigma: b.sigma, time: b.time ?? now() }));
   });
 
   app.post(`${base}/position`, async (req) => {
     const { agentId, symbol } = parse(SymbolParams, req.params);
     const b = parse(PositionBody, req.body);
-    return updateReply(pipeline.apply(agentId, {
+    return updateReply(await pipeline.apply(agentId, {
       type: 'position', symbol, quantity: b.quantity, averageCost: b.averageCost, mark: b.mark, time: b.time ?? now(),
     }));
   });
@@ -44,7 +44,7 @@ export async function updateRoutes(app: FastifyInstance, opts: UpdateRoutesOptio
   app.post(`${base}/fills`, async (req) => {
     const { agentId, symbol } = parse(SymbolParams, req.params);
     const b = parse(FillBody, req.body);
-    return updateReply(pipeline.apply(agentId, {
+    return updateReply(await pipeline.apply(agentId, {
       type: 'fill', symbol, id: b.id, side: b.side, price: b.price, quantity: b.quantity, time: b.time ?? now(),
     }));
   });
@@ -56,17 +56,22 @@ export async function updateRoutes(app: FastifyInstance, opts: UpdateRoutesOptio
     pipeline.agent(agentId);
     if (updates.length > opts.maxBatch) throw new BATCH_TOO_LARGE(opts.maxBatch);
     const time = now();
-    const results = updates.map((raw, i) => {
+    const items = updates.map((raw, i): Update | Error => {
       try {
-        const item = parse(BatchItem, raw, `updates.${i}`);
-        return { index: i, ok: true as const, ...updateReply(pipeline.apply(agentId, toUpdate(item, time))) };
+        return toUpdate(parse(BatchItem, raw, `updates.${i}`), time);
       } catch (err) {
-        // every item answers for itself, even a failure of ours, so the client knows which went through
-        const { status, body } = errorResponse(err);
-        if (status >= 500) req.log.error({ err, item: i }, 'batch item failed');
-        const field = err instanceof AgentError && err.field ? `updates.${i}.${err.field}` : body.error.field;
-        return { index: i, ok: false as const, status, error: { ...body.error, ...(field ? { field } : {}) } };
+        return err as Error;
       }
+    });
+    // one transaction for the fills and positions of the batch, then every item in order
+    const outcomes = await pipeline.applyBatch(agentId, items);
+    const results = outcomes.map((r, i) => {
+      if (!(r instanceof Error)) return { index: i, ok: true as const, ...updateReply(r) };
+      // every item answers for itself, even a failure of ours, so the client knows which went through
+      const { status, body } = errorResponse(r);
+      if (status >= 500) req.log.error({ err: r, item: i }, 'batch item failed');
+      const field = r instanceof AgentError && r.field ? `updates.${i}.${r.field}` : body.error.field;
+      return { index: i, ok: false as const, status, error: { ...body.error, ...(field ? { field } : {}) } };
     });
     return { results };
   });
