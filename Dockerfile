@@ -10,13 +10,16 @@
 # (node:24-bookworm-slim@sha256:…) for reproducible builds.
 ARG NODE_IMAGE=node:24-bookworm-slim
 
-# ---- build: dev dependencies + tsc → dist/src/server.js ---------------------
+# ---- build: dev dependencies + tsc → dist/src/server.js, esbuild → dist/ui ----
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# the quote board (/ui/, off by default here: HOST=0.0.0.0 is not loopback; UI=true turns it on)
+COPY ui ./ui
+COPY scripts/build-browser.ts ./scripts/
 RUN npm run build
 
 # ---- runtime: production dependencies and the compiled JavaScript only -------

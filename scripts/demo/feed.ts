@@ -12,38 +12,19 @@
  * assumes. Updates carry no time, so the service stamps them on arrival.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { z } from 'zod';
+import { QuotingClient, QuotingError, type AgentDetail, type BatchReply, type BatchUpdate } from '../../src/client/index.js';
 import { fillProbability } from '../../src/model/arrival.js';
 import { seededUniform } from '../../src/sim/random.js';
 import type { DemoOptions } from './args.js';
-import { describeError, HttpError, QuotingClient } from './client.js';
 
 /** chance per step and symbol of a new volatility */
 export const VOLATILITY_CHANGE_PER_STEP = 0.02;
 
-const AgentReply = z.object({
-  id: z.string(),
-  config: z.object({ k: z.number(), A: z.number(), timeUnit: z.string(), tickSize: z.number() }),
-});
-const QuoteReply = z.object({ mid: z.number(), bidPrice: z.number(), bidSize: z.number(), askPrice: z.number(), askSize: z.number() });
-type StandingQuote = z.infer<typeof QuoteReply>;
-const BatchReply = z.object({
-  results: z.array(z.object({
-    ok: z.boolean(),
-    outcome: z.string().optional(),
-    quote: QuoteReply.nullable().optional(),
-    error: z.object({ code: z.string(), message: z.string() }).optional(),
-  })),
-});
-const InventoryReply = z.object({
-  symbols: z.array(z.object({ symbol: z.string(), position: z.number(), realisedPnl: z.number(), unrealisedPnl: z.number() })),
-  total: z.object({ realisedPnl: z.number(), unrealisedPnl: z.number() }),
-});
+interface StandingQuote { mid: number; bidPrice: number; bidSize: number; askPrice: number; askSize: number }
 
-type DemoUpdate =
-  | { type: 'mid'; symbol: string; mid: number }
-  | { type: 'volatility'; symbol: string; sigma: number }
-  | { type: 'fill'; symbol: string; id: string; side: 'buy' | 'sell'; price: number; quantity: number };
+type DemoUpdate = Extract<BatchUpdate, { type: 'mid' | 'volatility' | 'fill' }>;
+
+const describeError = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export interface DemoSummary {
   steps: number;
@@ -79,14 +60,13 @@ interface SymbolState {
 const signed = (x: number, digits: number) => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
 
 export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoSummary> {
-  const client = new QuotingClient(options.url, options.token);
-  const agentPath = `/v1/agents/${encodeURIComponent(options.agent)}`;
-  let agent: z.infer<typeof AgentReply>;
+  const client = new QuotingClient({ baseUrl: options.url, ...(options.token === null ? {} : { token: options.token }) });
+  let agent: AgentDetail;
   try {
-    agent = await client.get(agentPath, AgentReply);
+    agent = await client.agent(options.agent);
   } catch (err) {
-    if (err instanceof HttpError && err.status === 404) throw new DemoFatal(`agent "${options.agent}" not found at ${options.url} (create it with POST /v1/agents)`);
-    if (err instanceof HttpError && err.unauthorised) throw new DemoFatal(`${options.url} refused the request (HTTP ${err.status}): set API_TOKEN`);
+    if (err instanceof QuotingError && err.status === 404) throw new DemoFatal(`agent "${options.agent}" not found at ${options.url} (create it with POST /v1/agents)`);
+    if (err instanceof QuotingError && err.unauthorised) throw new DemoFatal(`${options.url} refused the request (HTTP ${err.status}): set API_TOKEN`);
     throw new DemoFatal(`cannot reach the quoting service at ${options.url}: ${describeError(err)}`);
   }
   const { k, A, timeUnit, tickSize } = agent.config;
@@ -105,12 +85,12 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoSum
   );
 
   const send = async (updates: DemoUpdate[], owners: SymbolState[]) => {
-    let reply: z.infer<typeof BatchReply>;
+    let reply: BatchReply;
     try {
-      reply = await client.post(`${agentPath}/updates`, { updates }, BatchReply);
+      reply = await client.postBatch(options.agent, updates);
     } catch (err) {
-      if (err instanceof HttpError && err.unauthorised) throw new DemoFatal(`${options.url} refused the update (HTTP ${err.status}): set API_TOKEN`);
-      if (err instanceof HttpError && err.status === 404) throw new DemoFatal(`agent "${options.agent}" is gone`);
+      if (err instanceof QuotingError && err.unauthorised) throw new DemoFatal(`${options.url} refused the update (HTTP ${err.status}): set API_TOKEN`);
+      if (err instanceof QuotingError && err.status === 404) throw new DemoFatal(`agent "${options.agent}" is gone`);
       summary.errors++;
       if (Date.now() - lastErrorPrint >= 1_000) {
         lastErrorPrint = Date.now();
@@ -124,7 +104,7 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoSum
         summary.errors++;
         if (Date.now() - lastErrorPrint >= 1_000) {
           lastErrorPrint = Date.now();
-          io.print(`! ${update.type} ${update.symbol}: ${r.error?.code ?? 'error'} ${r.error?.message ?? ''}`);
+          io.print(`! ${update.type} ${update.symbol}: ${r.error.code} ${r.error.message}`);
         }
         return;
       }
@@ -132,7 +112,7 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoSum
       if (update.type === 'fill' && r.outcome !== 'duplicate') summary.fills++;
       if (r.outcome === 'quoted') summary.quotes++;
       // the answer to the last update of a symbol is its standing quote (null: none)
-      owners[i]!.quote = r.quote ?? null;
+      owners[i]!.quote = r.quote satisfies StandingQuote | null;
     });
   };
 
@@ -179,7 +159,7 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoSum
     let pnl = '?';
     let totals = '';
     try {
-      const inv = await client.get(`${agentPath}/inventory`, InventoryReply);
+      const inv = await client.inventory(options.agent);
       const mine = inv.symbols.filter((x) => options.symbols.includes(x.symbol));
       const row = mine.find((x) => x.symbol === first.symbol);
       if (row) {

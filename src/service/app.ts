@@ -9,7 +9,7 @@ import { pino, type Logger } from 'pino';
 import type { Ledger } from '../ledger/ledger.js';
 import { installAuth } from './auth.js';
 import { installBrowserGuard, requireJsonWrites } from './browser-guard.js';
-import type { ServiceConfig } from './config.js';
+import { uiEnabled, type ServiceConfig } from './config.js';
 import { errorResponse, ROUTE_NOT_FOUND } from './errors.js';
 import { ServiceMetrics } from './metrics.js';
 import { QuoteHub } from './quote-hub.js';
@@ -20,6 +20,7 @@ import { ledgerRoutes } from './routes/ledger.js';
 import { opsRoutes } from './routes/ops.js';
 import { readRoutes } from './routes/reads.js';
 import { streamRoutes } from './routes/stream.js';
+import { uiRoot, uiRoutes } from './routes/ui.js';
 import { updateRoutes } from './routes/updates.js';
 import { UpdatePipeline } from './update-pipeline.js';
 import { warmUp } from './warm-up.js';
@@ -117,6 +118,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.log.info(warm, 'hot path warmed up');
   const routes: Quoting['routes'] = [];
   app.addHook('onRoute', (r) => {
+    // routes hidden from the schema (the quote board's static files) are not part of the API
+    if ((r.schema as { hide?: boolean } | undefined)?.hide === true) return;
     for (const method of [r.method].flat()) routes.push({ method, url: r.url });
   });
   app.decorate('quoting', { routes, registry, hub, metrics, pipeline, ledger });
@@ -188,5 +191,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     maxClients: config.limits.maxWsClients,
   });
   await app.register(ledgerRoutes, { pipeline });
+  if (uiEnabled(config)) {
+    const root = uiRoot();
+    if (root !== null) await app.register(uiRoutes, { root });
+    else app.log.warn('the quote board (/ui/) is not built: run npm run build');
+  }
   return app;
 }

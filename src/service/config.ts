@@ -101,6 +101,8 @@ export const ServiceConfigSchema = z.object({
   http: HttpSchema.default(HttpSchema.parse({})),
   auth: AuthSchema.default(AuthSchema.parse({})),
   ledger: LedgerSchema.default(LedgerSchema.parse({})),
+  /** serve the live quote board at /ui/; null: only when `host` is a loopback address */
+  ui: z.boolean().nullable().default(null),
 }).strict();
 
 export type ServiceConfig = z.infer<typeof ServiceConfigSchema>;
@@ -143,7 +145,7 @@ const list = (raw: string) => raw.split(',').map((t) => t.trim()).filter((t) => 
  * LEDGER_PATH ("" or "off" runs without durability), LEDGER_FSYNC, JOURNAL_PATH (the journal of an
  * earlier version to import on the first start; "" or "off": none), ALLOWED_HOSTS (comma-separated),
  * REQUEST_TIMEOUT_MS, HEADERS_TIMEOUT_MS, CONNECTION_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS,
- * MAX_CONNECTIONS, SHUTDOWN_GRACE_MS, MAX_TOTAL_SYMBOLS, MAX_WS_CLIENTS.
+ * MAX_CONNECTIONS, SHUTDOWN_GRACE_MS, MAX_TOTAL_SYMBOLS, MAX_WS_CLIENTS, UI (true/false).
  */
 export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   let input: Record<string, unknown> = {};
@@ -194,10 +196,17 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
   if (env.LEDGER_FSYNC) ledger.fsync = env.LEDGER_FSYNC;
   if (env.JOURNAL_PATH !== undefined) ledger.importJournal = pathOrOff(env.JOURNAL_PATH);
   input.ledger = ledger;
+  if (env.UI !== undefined && env.UI !== '') {
+    if (!['true', 'false'].includes(env.UI)) throw new ConfigError('UI', 'expected true or false');
+    input.ui = env.UI === 'true';
+  }
   return parseServiceConfig(input);
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+/** Whether /ui/ is served: as configured, else on a loopback host only. */
+export const uiEnabled = (config: ServiceConfig): boolean => config.ui ?? LOOPBACK.test(config.host);
 
 /** Without write tokens anyone who can connect can move the quotes, so the service then listens on loopback only. */
 export function listenHost(config: ServiceConfig): { host: string; warning?: string } {

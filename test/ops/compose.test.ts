@@ -169,7 +169,8 @@ describe('Dockerfile', () => {
     // `npm start` runs the same file, which `npm run build` (tsconfig.build.json: rootDir ".", outDir "dist") writes for src/server.ts
     const pkg = JSON.parse(readText('package.json')) as { scripts: Record<string, string> };
     expect(pkg.scripts.start).toBe(cmd.join(' '));
-    expect(pkg.scripts.build).toBe('tsc -p tsconfig.build.json');
+    // then the browser builds (the client bundle and the quote board, into dist/)
+    expect(pkg.scripts.build).toBe('tsc -p tsconfig.build.json && tsx scripts/build-browser.ts');
     const tsconfig = JSON.parse(readText('tsconfig.json')) as { compilerOptions: Record<string, unknown> };
     expect([tsconfig.compilerOptions.rootDir, tsconfig.compilerOptions.outDir]).toEqual(['.', 'dist']);
     expect(existsSync(repoPath('src/server.ts'))).toBe(true);
@@ -179,7 +180,7 @@ describe('Dockerfile', () => {
     const lines = readText('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
     expect(lines[0]).toBe('*');
     const allowed = lines.slice(1).map((l) => l.replace(/^!/, '').replace(/\/$/, ''));
-    expect(allowed.sort()).toEqual(['package-lock.json', 'package.json', 'src', 'tsconfig.build.json', 'tsconfig.json']);
+    expect(allowed.sort()).toEqual(['package-lock.json', 'package.json', 'scripts/build-browser.ts', 'src', 'tsconfig.build.json', 'tsconfig.json', 'ui']);
     for (const f of allowed) expect(existsSync(repoPath(f)), f).toBe(true);
     const build = instructions.slice(0, instructions.indexOf(stages[1]!));
     const copied = build.filter((l) => l.startsWith('COPY ')).flatMap((l) => l.split(/\s+/).slice(1, -1));

@@ -238,8 +238,8 @@ describe('row 3: slow requests and too many connections', () => {
 
 describe('row 4: SIGTERM whatever the clients do', () => {
   it('exits 0 within 5 s with a WebSocket that never reads and a socket that never finishes its headers; acknowledged fills survive', async () => {
-    const journal = join(mkdtempSync(join(tmpdir(), 'mm-sigterm-')), 'journal.jsonl');
-    const srv = await spawnServer({ JOURNAL_PATH: journal });
+    const ledger = join(mkdtempSync(join(tmpdir(), 'mm-sigterm-')), 'quoting.db');
+    const srv = await spawnServer({ LEDGER_PATH: ledger });
     let restarted: ServerProcess | undefined;
     try {
       const acked: number[] = [];
@@ -262,7 +262,7 @@ describe('row 4: SIGTERM whatever the clients do', () => {
       expect(code).toBe(0);
       expect(ms).toBeLessThan(5_000);
 
-      restarted = await spawnServer({ JOURNAL_PATH: journal });
+      restarted = await spawnServer({ LEDGER_PATH: ledger });
       const inv = await request('GET', `${restarted.url}/v1/agents/default/symbols/F`);
       expect(acked).toHaveLength(20);
       expect(inv.body.position).toBe(acked.length);
@@ -364,7 +364,7 @@ describe('row 5: a web page the operator opens (no tokens, loopback)', () => {
 describe('row 6: READ_TOKENS set, default settings', () => {
   const READ = 'read-only-token-0123456';
   it('protects /metrics; METRICS_PROTECTED=false opens it', async () => {
-    const base = { port: 0, journal: { path: null } };
+    const base = { port: 0, ledger: { path: null } };
     const protectedByDefault = await startServer({ ...loadServiceConfig({ READ_TOKENS: READ }), ...base });
     try {
       expect((await request('GET', `${protectedByDefault.url}/metrics`)).status).toBe(401);

@@ -18,7 +18,8 @@ interface SystemProgram {
 export const SYSTEM_PROGRAMS = {
   promtool: { command: 'promtool', debianPackage: 'prometheus', versionArgs: ['--version'] },
   prometheus: { command: process.env.PROMETHEUS_BIN ?? 'prometheus', debianPackage: 'prometheus', versionArgs: ['--version'] },
-  chromium: { command: process.env.CHROMIUM_BIN ?? 'chromium', debianPackage: 'chromium', versionArgs: ['--version'] },
+  // the quote board's browser test drives it with playwright-core (Playwright's own browser downloads do not work here)
+  chromium: { command: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium', debianPackage: 'chromium', versionArgs: ['--version'] },
   amtool: { command: 'amtool', debianPackage: 'prometheus-alertmanager', versionArgs: ['--version'] },
   alertmanager: { command: process.env.ALERTMANAGER_BIN ?? 'prometheus-alertmanager', debianPackage: 'prometheus-alertmanager', versionArgs: ['--version'] },
   // the image test (test/ops/image.test.ts) starts its own Docker daemon and assembles a base image
