@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 #
 # The quoting service as a container: `docker build -t mm-quoting-service .`,
-# or the whole stack with Prometheus and Grafana: `docker compose up --build`.
+# or the whole stack with Prometheus, Alertmanager and Grafana: `API_TOKENS=… docker compose up --build`.
 #
 # Base image: Node 24 LTS on Debian bookworm, slim variant: the same major
 # version as package.json's engines, the `node` dev dependency that runs the

@@ -122,20 +122,22 @@ export class ServiceMetrics {
     new Gauge({ name: 'mm_ws_clients', help: 'WebSocket clients connected', registers, collect() { this.set(sources.wsClients()); } });
     new Gauge({ name: 'mm_ws_subscriptions', help: 'WebSocket subscriptions held', registers, collect() { this.set(sources.wsSubscriptions()); } });
 
-    const symbolGauge = (name: string, help: string, read: (v: ReturnType<MarketMakerAgent['views']>[number]) => number | null) =>
+    const symbolGauge = (name: string, help: string, read: (v: ReturnType<MarketMakerAgent['views']>[number], agent: MarketMakerAgent) => number | null) =>
       new Gauge({
         name, help, labelNames: ['agent', 'symbol'], registers,
         collect() {
           this.reset();
           for (const agent of sources.agents()) {
             for (const v of agent.views()) {
-              const x = read(v);
+              const x = read(v, agent);
               if (x !== null) this.set({ agent: agent.id, symbol: v.symbol }, x);
             }
           }
         },
       });
     symbolGauge('mm_inventory', 'Position per symbol, units of the asset', (v) => v.position);
+    // the agent's maxInventory, per symbol so that mm_inventory / mm_inventory_limit matches one to one (alerts.yml)
+    symbolGauge('mm_inventory_limit', 'Largest absolute position per symbol (the agent\'s maxInventory), units of the asset', (_v, agent) => agent.config.maxInventory);
     symbolGauge('mm_spread_bps', 'Quoted spread per symbol, bps of the mid', (v) => v.quote?.spreadBps ?? null);
     symbolGauge('mm_toxicity', 'Adverse-selection score per symbol, 0 to 1', (v) => v.toxicity);
     symbolGauge('mm_pnl_realised', 'Realised P&L per symbol, quote currency', (v) => v.realisedPnl);

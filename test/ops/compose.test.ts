@@ -43,18 +43,44 @@ const stages = instructions.filter((l) => /^FROM /i.test(l));
 const runtime = instructions.slice(instructions.lastIndexOf(stages.at(-1)!));
 
 describe('docker-compose.yml', () => {
-  it('is YAML with the service, Prometheus and Grafana on their documented ports', () => {
-    expect(Object.keys(services).sort()).toEqual(['grafana', 'prometheus', 'quoting']);
+  it('is YAML with the service, Prometheus, Alertmanager and Grafana on their documented ports', () => {
+    expect(Object.keys(services).sort()).toEqual(['alertmanager', 'grafana', 'prometheus', 'quoting']);
     expect(ports('quoting')).toEqual([{ host: 8080, container: 8080 }]);
     expect(ports('prometheus')).toEqual([{ host: 9090, container: 9090 }]);
+    expect(ports('alertmanager')).toEqual([{ host: 9093, container: 9093 }]);
     expect(ports('grafana')).toEqual([{ host: 3000, container: 3000 }]);
+    // published on loopback only
+    for (const name of Object.keys(services)) {
+      for (const p of array(service(name).ports ?? [], 'ports')) expect(str(p, 'port'), name).toMatch(/^127\.0\.0\.1:/);
+    }
     const readme = readText('docs/operations.md');
     const start = readme.indexOf('\n# Running the whole stack\n');
     expect(start, 'docs/operations.md has a section "Running the whole stack"').toBeGreaterThan(-1);
     const next = readme.indexOf('\n# ', start + 1);
     const section = readme.slice(start, next === -1 ? undefined : next);
-    for (const port of ['8080', '9090', '3000']) expect(section).toContain(port);
+    for (const port of ['8080', '9090', '9093', '3000']) expect(section).toContain(port);
     expect(section).toMatch(/admin/);
+    expect(section).toMatch(/Compose v2/);
+    expect(section).toContain('API_TOKENS=');
+  });
+
+  it('needs API_TOKENS from the environment: no token known to everyone who reads this file', () => {
+    const env = record(service('quoting').environment, 'quoting.environment');
+    // ${VAR:?message}: compose refuses to start when it is unset or empty
+    expect(str(env.API_TOKENS, 'API_TOKENS')).toMatch(/^\$\{API_TOKENS:\?[^}]+\}$/);
+    expect(readText('docker-compose.yml')).not.toMatch(/API_TOKENS:-/);
+  });
+
+  it('Prometheus sends its alerts to the alertmanager service, which reads the committed configuration', () => {
+    const config = record(readYaml('deploy/prometheus/prometheus.yml'), 'prometheus.yml');
+    const managers = array(record(config.alerting, 'alerting').alertmanagers, 'alertmanagers').map((m) => record(m, 'alertmanager'));
+    const targets = managers.flatMap((m) => array(m.static_configs, 'static_configs').flatMap((c) => array(record(c, 'static_config').targets, 'targets')));
+    expect(targets).toEqual([`alertmanager:${ports('alertmanager')[0]!.container}`]);
+    const command = array(service('alertmanager').command, 'alertmanager.command').map((c) => str(c, 'command'));
+    const configFile = command.find((c) => c.startsWith('--config.file='))?.slice('--config.file='.length);
+    expect(configFile).toBe(containerPath('alertmanager', 'deploy/alertmanager/alertmanager.yml'));
+    expect(command).toContain(`--web.listen-address=0.0.0.0:${ports('alertmanager')[0]!.container}`);
+    expect(array(service('prometheus').depends_on, 'depends_on')).toContain('alertmanager');
   });
 
   it('every bind-mounted file or folder exists in the repository, and the build context has the Dockerfile', () => {
@@ -98,7 +124,10 @@ describe('docker-compose.yml', () => {
   });
 
   it('images are pinned to a version, not latest', () => {
-    for (const name of ['prometheus', 'grafana']) expect(str(service(name).image, `${name}.image`)).toMatch(/:v?\d+\.\d+\.\d+$/);
+    for (const name of ['prometheus', 'alertmanager', 'grafana']) expect(str(service(name).image, `${name}.image`)).toMatch(/:v?\d+\.\d+\.\d+$/);
+    // Prometheus 3 and Grafana 12 or later: the releases maintained today (the dashboard and rules use nothing older ones lack)
+    expect(Number(/:v(\d+)\./.exec(str(service('prometheus').image, 'image'))![1])).toBeGreaterThanOrEqual(3);
+    expect(Number(/:(\d+)\./.exec(str(service('grafana').image, 'image'))![1])).toBeGreaterThanOrEqual(12);
   });
 });
 

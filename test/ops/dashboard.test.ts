@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServiceConfigSchema } from '../../src/service/config.js';
 import {
-  array, DASHBOARD, exportedSeriesNames, loadDashboard, metricNames, readYaml, record, str, type DashboardPanel,
+  array, DASHBOARD, dashboardVariables, exportedSeriesNames, loadDashboard, metricNames, readYaml, record, str, type DashboardPanel,
 } from '../support/ops.js';
 import { post, request, startServer, type Running } from '../support/server.js';
 
@@ -67,8 +67,42 @@ describe(`the Grafana dashboard ${DASHBOARD}`, () => {
     for (const m of [
       'mm_process_duration_seconds_bucket', 'mm_process_duration_p99_seconds', 'mm_process_budget_seconds', 'mm_updates_total',
       'mm_updates_rejected_total', 'mm_quotes_published_total', 'mm_ws_clients', 'mm_ws_conflated_total', 'mm_spread_bps',
-      'mm_inventory', 'mm_toxicity', 'mm_agent_status',
+      'mm_inventory', 'mm_toxicity', 'mm_agent_status', 'mm_inventory_limit', 'mm_pnl_realised', 'mm_pnl_unrealised',
+      'mm_ledger_append_duration_seconds_bucket', 'nodejs_eventloop_lag_p99_seconds',
     ]) expect(used.has(m), m).toBe(true);
+  });
+
+  it('has $agent and $symbol variables (multi-value, with All) that every per-agent and per-symbol query filters on', () => {
+    const vars = dashboardVariables(raw);
+    expect(vars.map((v) => v.name)).toEqual(['agent', 'symbol']);
+    for (const v of vars) expect([v.multi, v.includeAll, v.allValue], v.name).toEqual([true, true, '.*']);
+    // the symbol list follows the agent selection
+    expect(vars[1]!.query).toContain('agent=~"$agent"');
+    const perSymbol = new Set(['mm_inventory', 'mm_inventory_limit', 'mm_spread_bps', 'mm_toxicity', 'mm_pnl_realised', 'mm_pnl_unrealised']);
+    const perAgent = new Set(['mm_process_duration_p99_seconds', 'mm_process_budget_exceeded_total', 'mm_updates_total', 'mm_updates_rejected_total',
+      'mm_quotes_published_total', 'mm_agent_status']);
+    for (const q of queries) {
+      // every selector of a labelled metric carries the matching filter (the histogram p99/p50 panel shows all agents against one budget)
+      for (const m of q.expr.matchAll(/\b(mm_[a-z_]+)(\{[^}]*\})?/g)) {
+        const [, name, matchers = ''] = m as unknown as [string, string, string | undefined];
+        if (perSymbol.has(name)) expect(matchers, `${q.panel} ${q.refId}: ${name}`).toBe('{agent=~"$agent", symbol=~"$symbol"}');
+        // ledger refusals are the service's health, shown whatever agents are selected
+        if (perAgent.has(name) && matchers !== '{reason="LEDGER_UNAVAILABLE"}') expect(matchers, `${q.panel} ${q.refId}: ${name}`).toBe('{agent=~"$agent"}');
+      }
+    }
+    for (const v of vars) expect(record(array(record(raw.templating, 'templating').list, 'list').find((x) => record(x, 'var').name === v.name), v.name).datasource).toMatchObject({ uid: 'prometheus' });
+  });
+
+  it('draws inventory against its limit with the 80 % alert threshold, and the event-loop delay with the alert threshold', () => {
+    const rules = array(record(readYaml('deploy/prometheus/alerts.yml'), 'alerts.yml').groups, 'groups')
+      .flatMap((g) => array(record(g, 'group').rules, 'rules').map((r) => record(r, 'rule')));
+    const threshold = (alert: string) => Number(/([\d.]+)\s*$/.exec(str(rules.find((r) => r.alert === alert)!.expr, 'expr').trim())![1]);
+    const steps = (p: DashboardPanel) =>
+      array(record(record(record(p.raw.fieldConfig, 'fieldConfig').defaults, 'defaults').thresholds, 'thresholds').steps, 'steps').map((x) => record(x, 'step').value);
+    expect(threshold('QuotingInventoryNearLimit')).toBe(0.8);
+    for (const p of [panelNamed(/^Inventory, share of its limit/), panelNamed(/^Largest inventory/)]) expect(steps(p), p.title).toEqual([null, 0.8, 1]);
+    expect(threshold('QuotingEventLoopLag')).toBe(0.05);
+    for (const p of [panelNamed(/^Event-loop delay \(/), panelNamed(/^Event-loop delay p99/)]) expect(steps(p), p.title).toContain(0.05);
   });
 
   it('draws p99 and p50 of process() from the histogram with the budget as a threshold line and as a series', () => {
@@ -86,7 +120,7 @@ describe(`the Grafana dashboard ${DASHBOARD}`, () => {
       expect(steps.map((x) => x.value), panel.title).toContain(budget);
       expect(str(record(record(defaults.custom, 'custom').thresholdsStyle, 'thresholdsStyle').mode, 'mode'), panel.title).toMatch(/line/);
     }
-    expect(panelNamed(/gauge/).queries.map((q) => q.expr)).toContain('mm_process_duration_p99_seconds');
+    expect(panelNamed(/gauge/).queries.map((q) => q.expr)).toContain('mm_process_duration_p99_seconds{agent=~"$agent"}');
   });
 });
 

@@ -88,6 +88,28 @@ describe('/metrics', () => {
     expect(p999).toBeGreaterThanOrEqual(sample(after, 'mm_process_duration_p99_seconds', a)!);
   });
 
+  it('exports each symbol\'s inventory limit (the agent\'s maxInventory) beside its inventory', async () => {
+    const t = await startServer({ agents: { small: { maxInventory: 7 }, big: { maxInventory: 250 } } });
+    try {
+      await post(`${t.url}/v1/agents/small/symbols/A/position`, { quantity: -5, averageCost: 10 });
+      await post(`${t.url}/v1/agents/small/symbols/B/fills`, { id: 'f1', side: 'buy', price: 10, quantity: 1 });
+      await post(`${t.url}/v1/agents/big/symbols/A/position`, { quantity: 240, averageCost: 10 });
+      const text = (await request('GET', `${t.url}/metrics`)).body as string;
+      expect(sample(text, 'mm_inventory_limit', { agent: 'small', symbol: 'A' })).toBe(7);
+      expect(sample(text, 'mm_inventory_limit', { agent: 'small', symbol: 'B' })).toBe(7);
+      expect(sample(text, 'mm_inventory_limit', { agent: 'big', symbol: 'A' })).toBe(250);
+      expect(sample(text, 'mm_inventory', { agent: 'small', symbol: 'A' })).toBe(-5);
+      expect(sample(text, 'mm_inventory', { agent: 'big', symbol: 'A' })).toBe(240);
+      // a reconfiguration shows at the next scrape
+      const patched = await request('PATCH', `${t.url}/v1/agents/small/config`, { maxInventory: 9 });
+      expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+      const after = (await request('GET', `${t.url}/metrics`)).body as string;
+      expect(sample(after, 'mm_inventory_limit', { agent: 'small', symbol: 'A' })).toBe(9);
+    } finally {
+      await t.close();
+    }
+  });
+
   it.skipIf(!hasProgram('promtool'))('promtool check metrics accepts the output (needs promtool)', async () => {
     const text = (await request('GET', `${s.url}/metrics`)).body as string;
     const r = promtool(['check', 'metrics'], text);

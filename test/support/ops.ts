@@ -75,6 +75,49 @@ export function loadDashboard(rel = DASHBOARD): { raw: Record<string, unknown>; 
   return { raw, panels };
 }
 
+export interface DashboardVariable {
+  name: string;
+  /** the query Grafana runs for the values, e.g. `label_values(mm_inventory{agent=~"$agent"}, symbol)` */
+  query: string;
+  multi: boolean;
+  includeAll: boolean;
+  allValue: string | null;
+}
+
+/** The dashboard's template variables (`$agent`, `$symbol`). */
+export function dashboardVariables(raw: Record<string, unknown>): DashboardVariable[] {
+  const list = array(record(raw.templating, 'templating').list, 'templating.list');
+  return list.map((v, i) => {
+    const x = record(v, `templating.list[${i}]`);
+    const q = x.query;
+    return {
+      name: str(x.name, `templating.list[${i}].name`),
+      query: typeof q === 'string' ? q : str(record(q, `templating.list[${i}].query`).query, `templating.list[${i}].query.query`),
+      multi: x.multi === true,
+      includeAll: x.includeAll === true,
+      allValue: typeof x.allValue === 'string' ? x.allValue : null,
+    };
+  });
+}
+
+const escapeRegex = (s: string): string => s.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
+
+/**
+ * `expr` with its `$name` variables replaced as Grafana's Prometheus data source
+ * does inside a regex matcher: "All" is the variable's allValue, one value is
+ * itself (regex-escaped), several are `(a|b)`.
+ */
+export function interpolate(expr: string, variables: readonly DashboardVariable[], selected: Record<string, readonly string[] | 'all'>): string {
+  return expr.replace(/\$(\w+)/g, (whole, name: string) => {
+    const v = variables.find((x) => x.name === name);
+    const sel = selected[name];
+    if (v === undefined || sel === undefined) return whole;
+    if (sel === 'all') return v.allValue ?? whole;
+    const values = sel.map(escapeRegex);
+    return values.length === 1 ? values[0]! : `(${values.join('|')})`;
+  });
+}
+
 const KEYWORDS = new Set([
   'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'and', 'or', 'unless', 'offset', 'atan2', 'inf', 'nan',
 ]);

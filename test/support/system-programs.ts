@@ -20,6 +20,12 @@ export const SYSTEM_PROGRAMS = {
   prometheus: { command: process.env.PROMETHEUS_BIN ?? 'prometheus', debianPackage: 'prometheus', versionArgs: ['--version'] },
   // the quote board's browser test drives it with playwright-core (Playwright's own browser downloads do not work here)
   chromium: { command: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium', debianPackage: 'chromium', versionArgs: ['--version'] },
+  amtool: { command: 'amtool', debianPackage: 'prometheus-alertmanager', versionArgs: ['--version'] },
+  alertmanager: { command: process.env.ALERTMANAGER_BIN ?? 'prometheus-alertmanager', debianPackage: 'prometheus-alertmanager', versionArgs: ['--version'] },
+  // the image test (test/ops/image.test.ts) starts its own Docker daemon and assembles a base image
+  dockerd: { command: 'dockerd', debianPackage: 'docker.io', versionArgs: ['--version'] },
+  docker: { command: 'docker', debianPackage: 'docker.io', versionArgs: ['--version'] },
+  debootstrap: { command: 'debootstrap', debianPackage: 'debootstrap', versionArgs: ['--version'] },
 } satisfies Record<string, SystemProgram>;
 
 export type SystemProgramName = keyof typeof SYSTEM_PROGRAMS;
