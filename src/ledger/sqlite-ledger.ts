@@ -6,9 +6,10 @@
  *   the caller applies nothing and answers 503.
  * - `synchronous` follows the flush policy: `always` = FULL (the WAL is synced
  *   at every commit: power loss takes nothing acknowledged), `interval` and
- *   `never` = NORMAL (a process crash takes nothing committed; the WAL is
- *   synced at each checkpoint, every `checkpointIntervalMs` for `interval`,
- *   once the WAL passes 64 MiB for `never`). Checkpoints run in a worker.
+ *   `never` = NORMAL (a process crash takes nothing committed; for `interval`
+ *   the worker fdatasyncs the WAL every `checkpointIntervalMs` and checkpoints
+ *   once it passes 1 MiB; for `never` the WAL is synced at the checkpoint once
+ *   it passes 64 MiB). Checkpoints run in a worker.
  * - Snapshots of the whole state sit beside the entries, each with the
  *   sequence number of the last entry it covers; `replay` reads the latest and
  *   the entries after it. The two latest are kept; entries are kept for good
@@ -40,6 +41,8 @@ export interface SqliteLedgerOptions {
 const SCHEMA_VERSION = '1';
 /** the WAL size past which `never` checkpoints */
 const NEVER_WAL_BYTES = 64 * 1_048_576;
+/** the WAL size past which `interval` checkpoints (below it, the worker fdatasyncs the WAL every interval) */
+const INTERVAL_WAL_BYTES = 1_048_576;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -88,7 +91,9 @@ export class SqliteLedger implements Ledger {
     this.checkpointer = new Checkpointer({
       path, synchronous,
       intervalMs: opts.checkpointIntervalMs,
-      walMinBytes: opts.fsync === 'never' ? NEVER_WAL_BYTES : 0,
+      // `interval`: the WAL is synced every interval and checkpointed once it passes INTERVAL_WAL_BYTES
+      walMinBytes: opts.fsync === 'never' ? NEVER_WAL_BYTES : opts.fsync === 'interval' ? INTERVAL_WAL_BYTES : 0,
+      syncWal: opts.fsync === 'interval',
       fullCheck: opts.fullCheckAtStart !== true,
       onError: opts.onWarning ?? (() => {}),
       onDamage: (found) => {

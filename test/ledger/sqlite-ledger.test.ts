@@ -4,7 +4,7 @@
  * the start (a changed digit, side or kind, a kind this version does not know,
  * random bit flips) instead of becoming a different inventory.
  */
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -210,5 +210,40 @@ describe('SqliteLedger', () => {
     await Promise.all([l.close(), l.close()]);
     await l.close();
     await expect(l.append([fill(2)])).rejects.toBeInstanceOf(LedgerUnavailableError);
+  });
+});
+
+describe('the flush policy `interval` between checkpoints', () => {
+  it('syncs the WAL every interval instead of checkpointing it, and checkpoints once it passes 1 MiB', async () => {
+    const path = join(tempDir(), 'quoting.db');
+    const l = SqliteLedger.open(path, { fsync: 'interval', checkpointIntervalMs: 20 });
+    opened.push(l);
+    const walSize = () => statSync(`${path}-wal`).size;
+    // sparse commits, several intervals apart: a checkpoint would reset the WAL and the next commit
+    // would restart it from its start; synced instead, it only grows
+    let last = 0;
+    for (let i = 0; i < 8; i++) {
+      await l.append([fill(i)]);
+      const size = walSize();
+      expect(size, `commit ${i}`).toBeGreaterThan(last);
+      last = size;
+      await new Promise((r) => setTimeout(r, 60));
+    }
+    const dbBefore = statSync(path).size;
+    // past 1 MiB of WAL the next interval checkpoints: the pages reach the database file
+    const big = Array.from({ length: 20_000 }, (_, i) => fill(100 + i));
+    for (let i = 0; i < 20_000; i += 1_000) await l.append(big.slice(i, i + 1_000));
+    expect(walSize()).toBeGreaterThan(1_048_576);
+    let grown = false;
+    for (let i = 0; i < 100 && !grown; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      grown = statSync(path).size > dbBefore;
+    }
+    expect(grown, 'the database file took the checkpointed pages').toBe(true);
+    // and nothing was lost on the way
+    await l.close();
+    const again = SqliteLedger.open(path, { fsync: 'interval', checkpointIntervalMs: 20 });
+    opened.push(again);
+    expect(again.lastSequence).toBe(20_008);
   });
 });
