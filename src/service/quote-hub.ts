@@ -81,9 +81,30 @@ export interface QuoteSource {
   symbolNames(): Iterator<string>;
 }
 
+/**
+ * The snapshots still owed to a client for one agent: the symbols it named (a set, so a name is owed
+ * once, and unsubscribing removes it: bounded by its subscriptions) and, after a subscribe to "*",
+ * the walk over the agent's symbols.
+ */
 interface SnapshotJob {
   source: QuoteSource;
-  names: Iterator<string>;
+  names: Set<string>;
+  all: Iterator<string> | null;
+}
+
+/** The next symbol a job owes, or undefined when it owes none. */
+function nextOwed(job: SnapshotJob): string | undefined {
+  const first = job.names.values().next();
+  if (first.done !== true) {
+    job.names.delete(first.value);
+    return first.value;
+  }
+  if (job.all !== null) {
+    const n = job.all.next();
+    if (n.done !== true) return n.value;
+    job.all = null;
+  }
+  return undefined;
 }
 
 interface Topic {
@@ -187,8 +208,10 @@ export class QuoteHub {
       return;
     }
     const mine = c.symbols.get(agent);
+    const owed = c.snapshots?.get(agent);
     for (const s of symbols) {
       mine?.delete(s);
+      owed?.names.delete(s);
       const set = topic?.bySymbol.get(s);
       set?.delete(c);
       if (set?.size === 0) topic!.bySymbol.delete(s);
@@ -213,11 +236,12 @@ export class QuoteHub {
    */
   queueSnapshots(c: StreamClient, source: QuoteSource, symbols: readonly string[] | '*', known: ReadonlySet<string> = new Set()): void {
     if (c.closed || (symbols !== '*' && symbols.length === 0)) return;
-    const names = symbols === '*' ? skipping(source.symbolNames(), known) : symbols[Symbol.iterator]();
     if (c.snapshots === null) c.snapshots = new Map();
-    const job = c.snapshots.get(source.id);
-    // a second subscribe while the first snapshots are still going: both lists are sent, one after the other
-    c.snapshots.set(source.id, job === undefined ? { source, names } : { source, names: chain(job.names, names) });
+    let job = c.snapshots.get(source.id);
+    if (job === undefined) c.snapshots.set(source.id, (job = { source, names: new Set(), all: null }));
+    // a second subscribe while the first snapshots are still going adds to what is owed, never nests
+    if (symbols === '*') job.all = skipping(source.symbolNames(), known);
+    else for (const name of symbols) job.names.add(name);
     this.snapshotting.add(c);
     this.scheduleSnapshots(false);
   }
@@ -349,13 +373,12 @@ export class QuoteHub {
             outOfTime = true;
             break;
           }
-          const next = job.names.next();
-          if (next.done === true) {
+          const s = nextOwed(job);
+          if (s === undefined) {
             c.snapshots.delete(agent);
             break;
           }
           progressed = true;
-          const s = next.value;
           // still wanted: the client may have unsubscribed since
           if (!c.allOf.has(agent) && c.symbols.get(agent)?.has(s) !== true) continue;
           const q = job.source.quote(s);
@@ -430,10 +453,6 @@ function* skipping(names: Iterator<string>, known: ReadonlySet<string>): Iterato
   for (let n = names.next(); n.done !== true; n = names.next()) if (!known.has(n.value)) yield n.value;
 }
 
-function* chain(a: Iterator<string>, b: Iterator<string>): Iterator<string> {
-  for (let n = a.next(); n.done !== true; n = a.next()) yield n.value;
-  for (let n = b.next(); n.done !== true; n = b.next()) yield n.value;
-}
 
 /** The wire form of a quote: `type` first, so conflation can mark it by prefix; every field of the quote follows. */
 export function quoteMessage(agent: string, q: Quote, serverTime: number, snapshot = false): string {

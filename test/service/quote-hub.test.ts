@@ -232,4 +232,29 @@ describe('QuoteHub', () => {
     expect((d.socket as FakeSocket).sent).toEqual([]);
     hub.close();
   });
+
+  it('subscribe and unsubscribe repeated while the client is not reading owe one snapshot at most: nothing nests or piles up', async () => {
+    const hub = new QuoteHub({ highWaterBytes: 1_000, onConflate: () => {} });
+    const s = new FakeSocket();
+    const c = hub.add(s);
+    const src = source(3);
+    s.bufferedAmount = 5_000; // not reading
+    // 20,000 valid pairs: once each subscribe wrapped the owed snapshots in one more generator, and the
+    // drained client's first snapshot overflowed the stack (an uncaught RangeError ended the process)
+    for (let i = 0; i < 20_000; i++) {
+      hub.subscribe(c, 'a', ['S1']);
+      hub.queueSnapshots(c, src, ['S1']);
+      hub.unsubscribe(c, 'a', ['S1']);
+    }
+    expect(c.snapshots?.get('a')?.names.size ?? 0).toBe(0);
+    hub.subscribe(c, 'a', ['S1', 'S2']);
+    hub.queueSnapshots(c, src, ['S1', 'S2']);
+    hub.queueSnapshots(c, src, ['S2']);
+    expect([...c.snapshots!.get('a')!.names]).toEqual(['S1', 'S2']);
+    s.bufferedAmount = 0;
+    for (let i = 0; i < 100 && s.sent.length < 2; i++) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(s.sent.map((m) => (JSON.parse(m) as { symbol: string }).symbol)).toEqual(['S1', 'S2']);
+    hub.close();
+  });
 });
