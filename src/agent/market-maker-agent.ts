@@ -81,7 +81,7 @@ export class MarketMakerAgent {
    * AgentError it would throw, or says that `u` is a fill already applied.
    * Lets a write-ahead journal record only what will be applied.
    */
-  check(u: Update): 'apply' | 'duplicate' {
+  check(u: Update, roomAdmitted = false): 'apply' | 'duplicate' {
     try {
       validateUpdate(u, this.params);
       const s = this.states.get(u.symbol);
@@ -107,7 +107,8 @@ export class MarketMakerAgent {
           );
         }
       }
-      if (s === undefined && this.states.size >= this.params.config.maxSymbols) {
+      // a fact already in the ledger had its room admitted before the commit, and replay applies it too
+      if (!roomAdmitted && !this.replaying && s === undefined && this.states.size >= this.params.config.maxSymbols) {
         throw new AgentError('SYMBOL_LIMIT', `symbol: agent ${this.id} already has ${this.states.size} symbols (maxSymbols)`, 'symbol');
       }
       return 'apply';
@@ -122,11 +123,12 @@ export class MarketMakerAgent {
    * for input it refuses, leaving every state as it was.
    *
    * With `out`, the result is written into it and `out` is returned, so a
-   * caller on the hot path (the service's update pipeline) allocates no
-   * result per update; without it, a new object.
+   * caller on the hot path allocates no result per update; without it, a new
+   * object. `roomAdmitted`: the caller has already admitted a new symbol
+   * against maxSymbols (a fill or position committed to the ledger).
    */
-  process(u: Update, out?: ProcessResult): ProcessResult {
-    if (this.check(u) === 'duplicate') {
+  process(u: Update, out?: ProcessResult, roomAdmitted = false): ProcessResult {
+    if (this.check(u, roomAdmitted) === 'duplicate') {
       this.stats.duplicateFills++;
       const current = this.states.get(u.symbol);
       return result(out, u.symbol, 'duplicate', current?.quote ?? null, current?.decision ?? DECISIONS.noMid, current?.inBreach ?? false, false);

@@ -9,10 +9,13 @@ export class AgentRegistry {
   /** `maxTotalSymbols` bounds the symbols of all agents together: the service's memory grows with them (docs/operations.md) */
   constructor(private readonly maxAgents: number, private readonly maxTotalSymbols = Number.POSITIVE_INFINITY) {}
 
-  /** Throws SYMBOL_LIMIT when `symbol` would be a new symbol of `agent` and the service already holds maxTotalSymbols. */
-  assertRoomFor(agent: MarketMakerAgent, symbol: string): void {
+  /**
+   * Throws SYMBOL_LIMIT when `symbol` would be a new symbol of `agent` and the service already holds
+   * maxTotalSymbols, counting `reserved` symbols admitted but not created yet.
+   */
+  assertRoomFor(agent: MarketMakerAgent, symbol: string, reserved = 0): void {
     if (agent.hasSymbol(symbol)) return;
-    const total = this.totalSymbols();
+    const total = this.totalSymbols() + reserved;
     if (total >= this.maxTotalSymbols) {
       throw Object.assign(new SYMBOL_LIMIT(`symbol: the service already holds ${total} symbols across its agents (limits.maxTotalSymbols)`), { field: 'symbol' });
     }

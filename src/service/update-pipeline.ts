@@ -17,6 +17,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { AgentError } from '../agent/errors.js';
+import type { MarketMakerAgent } from '../agent/market-maker-agent.js';
 import type { ProcessResult } from '../agent/quote.js';
 import type { Update } from '../agent/updates.js';
 import type { Ledger, LedgerEntry } from '../ledger/ledger.js';
@@ -54,6 +55,14 @@ export class UpdatePipeline {
   private lastSnapshot = performance.now();
   private closed = false;
   private closing: Promise<void> | null = null;
+  /**
+   * New symbols admitted for fills and positions that are queued or committed but not applied yet,
+   * per agent (with how many entries hold each). A committed fact is never refused for room after
+   * its commit (replay would apply it: it has no mids), so its slot is taken when it is admitted,
+   * and market data that would take the same slot meanwhile is refused instead.
+   */
+  private readonly reserved = new Map<string, Map<string, number>>();
+  private reservedSymbols = 0;
 
   constructor(
     private readonly registry: AgentRegistry,
@@ -78,9 +87,13 @@ export class UpdatePipeline {
         return Promise.reject(err as Error);
       }
     }
-    if (this.closed) return Promise.reject(new LEDGER_UNAVAILABLE('the service is shutting down'));
+    if (this.closed) {
+      this.release(entries);
+      return Promise.reject(new LEDGER_UNAVAILABLE('the service is shutting down'));
+    }
     // bounded: a ledger slower than the arrivals refuses the excess instead of holding it in memory
     if (this.queuedEntries + entries.length > this.maxPending) {
+      this.release(entries);
       return Promise.reject(new LEDGER_UNAVAILABLE(`${this.queuedEntries} entries already wait for the next commit (at most ${this.maxPending})`));
     }
     this.queuedEntries += entries.length;
@@ -127,6 +140,7 @@ export class UpdatePipeline {
       () => {
         this.inflight = false;
         for (const g of group) g.run();
+        this.release(entries);
         this.sinceSnapshot += entries.length;
         this.maybeSnapshot();
         this.next();
@@ -134,6 +148,7 @@ export class UpdatePipeline {
       (err: Error) => {
         this.inflight = false;
         const refused = new LEDGER_UNAVAILABLE(err.message);
+        this.release(entries);
         for (const g of group) g.fail(refused);
         this.next();
       },
@@ -200,14 +215,20 @@ export class UpdatePipeline {
 
   /** One update: fills and positions are committed to the ledger before they are applied. */
   apply(agentId: string, update: Update): Promise<ProcessResult> {
-    if (this.ledger !== null && (update.type === 'fill' || update.type === 'position') && this.check(agentId, update) === 'apply') {
-      return this.commit([{ t: 'update', agent: agentId, u: update }], () => this.applyNow(agentId, update)).catch((err: unknown) => {
+    let verdict: 'apply' | 'duplicate' | null = null;
+    try {
+      if (this.ledger !== null && (update.type === 'fill' || update.type === 'position')) verdict = this.check(agentId, update);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    if (verdict === 'apply' && (update.type === 'fill' || update.type === 'position')) {
+      return this.commit([{ t: 'update', agent: agentId, u: update }], () => this.applyNow(agentId, update, true)).catch((err: unknown) => {
         if ((err as { code?: string }).code === 'LEDGER_UNAVAILABLE') this.metrics.forAgent(agentId).rejected(update.type, 'LEDGER_UNAVAILABLE');
         throw err;
       });
     }
     try {
-      return Promise.resolve(this.applyNow(agentId, update));
+      return Promise.resolve(this.applyNow(agentId, update, false));
     } catch (err) {
       return Promise.reject(err as Error);
     }
@@ -220,10 +241,14 @@ export class UpdatePipeline {
    */
   async applyBatch(agentId: string, updates: readonly (Update | Error)[]): Promise<(ProcessResult | Error)[]> {
     const entries: LedgerEntry[] = [];
+    const committed = new Set<Update>();
     const checked = updates.map((u) => {
       if (u instanceof Error || this.ledger === null || (u.type !== 'fill' && u.type !== 'position')) return u;
       try {
-        if (this.check(agentId, u) === 'apply') entries.push({ t: 'update', agent: agentId, u });
+        if (this.check(agentId, u) === 'apply') {
+          entries.push({ t: 'update', agent: agentId, u });
+          committed.add(u);
+        }
         return u;
       } catch (err) {
         return err as Error;
@@ -233,7 +258,7 @@ export class UpdatePipeline {
       if (u instanceof Error) return u;
       if (ledgerRefusal !== null && (u.type === 'fill' || u.type === 'position')) return ledgerRefusal;
       try {
-        return this.applyNow(agentId, u);
+        return this.applyNow(agentId, u, ledgerRefusal === null && committed.has(u));
       } catch (err) {
         return err as Error;
       }
@@ -249,9 +274,11 @@ export class UpdatePipeline {
   private check(agentId: string, update: Update): 'apply' | 'duplicate' {
     const agent = this.registry.get(agentId);
     try {
-      // before the ledger: a fill on a symbol the service has no room for is never committed
-      this.registry.assertRoomFor(agent, update.symbol);
-      return agent.check(update);
+      // before the ledger: a fill on a symbol there is no room for is never committed; the room is
+      // checked here, with what is queued counted, and taken until the entry is applied
+      const verdict = agent.check(update, true);
+      if (verdict === 'apply') this.admit(agent, update.symbol);
+      return verdict;
     } catch (err) {
       this.metrics.forAgent(agentId).rejected(update.type, err instanceof AgentError ? err.code : ((err as { code?: string }).code ?? 'INTERNAL'));
       throw err;
@@ -262,20 +289,22 @@ export class UpdatePipeline {
    * process() alone is timed, from entry to return or throw. Each call gets its own result
    * object: a group's results are read by their callers only after the whole group has run.
    */
-  private applyNow(agentId: string, update: Update): ProcessResult {
+  private applyNow(agentId: string, update: Update, committed: boolean): ProcessResult {
     const agent = this.registry.get(agentId);
     const m = this.metrics.forAgent(agentId);
-    try {
-      // a new symbol past limits.maxTotalSymbols is refused (checked again here for market data, which skips check())
-      this.registry.assertRoomFor(agent, update.symbol);
-    } catch (err) {
-      m.rejected(update.type, (err as { code?: string }).code ?? 'INTERNAL');
-      throw err;
+    if (!committed) {
+      try {
+        // market data (and anything without a ledger): room counted with the slots queued facts hold
+        this.assertRoom(agent, update.symbol);
+      } catch (err) {
+        m.rejected(update.type, (err as { code?: string }).code ?? 'INTERNAL');
+        throw err;
+      }
     }
     const started = performance.now();
     let r: ProcessResult;
     try {
-      r = agent.process(update);
+      r = agent.process(update, undefined, committed);
     } catch (err) {
       m.timed(started, performance.now());
       m.rejected(update.type, err instanceof AgentError ? err.code : ((err as { code?: string }).code ?? 'INTERNAL'));
@@ -285,6 +314,45 @@ export class UpdatePipeline {
     m.applied(update.type);
     this.publishOne(agentId, m, r);
     return r;
+  }
+
+  /** Throws SYMBOL_LIMIT when `symbol` is new to `agent` and no slot is left, the reserved ones counted. */
+  private assertRoom(agent: MarketMakerAgent, symbol: string): void {
+    const mine = this.reserved.get(agent.id);
+    if (agent.hasSymbol(symbol) || mine?.has(symbol) === true) return;
+    const held = agent.symbolCount + (mine?.size ?? 0);
+    if (held >= agent.config.maxSymbols) {
+      throw new AgentError('SYMBOL_LIMIT', `symbol: agent ${agent.id} already has ${held} symbols, queued ones included (maxSymbols)`, 'symbol');
+    }
+    this.registry.assertRoomFor(agent, symbol, this.reservedSymbols);
+  }
+
+  /** Admits a fact's symbol (throws as assertRoom) and holds its slot until the fact is applied or refused. */
+  private admit(agent: MarketMakerAgent, symbol: string): void {
+    if (agent.hasSymbol(symbol)) return;
+    this.assertRoom(agent, symbol);
+    let mine = this.reserved.get(agent.id);
+    if (mine === undefined) this.reserved.set(agent.id, (mine = new Map()));
+    const n = mine.get(symbol) ?? 0;
+    if (n === 0) this.reservedSymbols++;
+    mine.set(symbol, n + 1);
+  }
+
+  /** Gives back the slots `entries` held (they are applied, or refused). */
+  private release(entries: readonly LedgerEntry[]): void {
+    if (this.reservedSymbols === 0) return;
+    for (const e of entries) {
+      if (e.t !== 'update') continue;
+      const mine = this.reserved.get(e.agent);
+      const n = mine?.get(e.u.symbol);
+      if (mine === undefined || n === undefined) continue;
+      if (n > 1) mine.set(e.u.symbol, n - 1);
+      else {
+        mine.delete(e.u.symbol);
+        this.reservedSymbols--;
+        if (mine.size === 0) this.reserved.delete(e.agent);
+      }
+    }
   }
 
   /** Publishes the results of requotes made outside `process()` (resume, reconfiguration). */

@@ -13,6 +13,7 @@ import { ServiceMetrics } from '../../src/service/metrics.js';
 import { QuoteHub } from '../../src/service/quote-hub.js';
 import { AgentRegistry } from '../../src/service/registry.js';
 import { UpdatePipeline } from '../../src/service/update-pipeline.js';
+import { restore } from '../../src/service/recovery.js';
 import { warmUp } from '../../src/service/warm-up.js';
 import { tempDir } from '../support/server.js';
 import { fill as fill2, mid, position, T0, vol } from '../support/updates.js';
@@ -173,5 +174,69 @@ describe('UpdatePipeline timing', () => {
     ]);
     expect(r1).not.toBe(r2);
     expect(r1.quote!.seq).toBeLessThan(r2.quote!.seq);
+  });
+});
+
+describe('symbol limits with the group commit: live and replay agree', () => {
+  /** A pipeline over a fresh ledger; after `go`, the ledger is replayed into a fresh registry (no snapshot: a crash). */
+  async function liveAndReplayed(makeRegistry: () => AgentRegistry, go: (p: UpdatePipeline) => Promise<unknown>) {
+    const path = join(tempDir(), 'q.db');
+    const ledger = SqliteLedger.open(path, { fsync: 'interval', checkpointIntervalMs: 100 });
+    const registry = makeRegistry();
+    const metrics = new ServiceMetrics(0.0003, 1_000, { agents: () => registry.all(), wsClients: () => 0, wsSubscriptions: () => 0 });
+    const hub = new QuoteHub({ highWaterBytes: 1 << 20, onConflate: () => {} });
+    const p = new UpdatePipeline(registry, hub, metrics, ledger, { everyEntries: 1e9, intervalMs: 3_600_000 });
+    const answers = await go(p);
+    const symbols = (r: AgentRegistry) => [...r.all()].map((a) => `${a.id}:${[...a.symbolNames()].join(',')}`);
+    const live = symbols(registry);
+    await ledger.close();
+    metrics.close();
+    hub.close();
+    const again = SqliteLedger.open(path, { fsync: 'interval', checkpointIntervalMs: 100 });
+    const replayed = makeRegistry();
+    const report = restore(replayed, again.replay());
+    await again.close();
+    return { answers, live, replayed: symbols(replayed), skipped: report.skipped };
+  }
+  const outcome = (x: PromiseSettledResult<unknown>) => (x.status === 'fulfilled' ? 'ok' : (x.reason as { code: string }).code);
+
+  it("an agent's last slot: a fill admitted before a mid in the same batch keeps it, the mid is refused", async () => {
+    const r = await liveAndReplayed(() => {
+      const reg = new AgentRegistry(10);
+      reg.create('a', { volatility: { default: 1 }, maxSymbols: 1 });
+      return reg;
+    }, (p) => p.applyBatch('a', [mid('X', 100, T0), fill2('Y', 'f1', 'buy', 100, 1, T0)]));
+    const [midAnswer, fillAnswer] = r.answers as [Error & { code: string }, { outcome: string }];
+    expect(midAnswer.code).toBe('SYMBOL_LIMIT');
+    expect(fillAnswer.outcome).not.toBeUndefined();
+    expect(r.live).toEqual(['a:Y']);
+    expect(r.replayed).toEqual(r.live);
+    expect(r.skipped).toEqual([]);
+  });
+
+  it('the service-wide limit: of two fills for two agents in one turn, the second is refused before the commit', async () => {
+    const r = await liveAndReplayed(() => {
+      const reg = new AgentRegistry(10, 1);
+      reg.create('a', { volatility: { default: 1 } });
+      reg.create('b', { volatility: { default: 1 } });
+      return reg;
+    }, async (p) => (await Promise.allSettled([
+      p.apply('a', fill2('X', 'f1', 'buy', 100, 1, T0)),
+      p.apply('b', fill2('Y', 'f2', 'buy', 100, 1, T0)),
+    ])).map(outcome));
+    expect(r.answers).toEqual(['ok', 'SYMBOL_LIMIT']);
+    expect(r.live).toEqual(['a:X', 'b:']);
+    expect(r.replayed).toEqual(r.live);
+  });
+
+  it('a slot held by a queued fill is given back when the ledger refuses it', async () => {
+    const { pipeline, registry, ledger } = setup();
+    registry.create('lim', { volatility: { default: 1 }, maxSymbols: 1 });
+    const append = ledger.append.bind(ledger);
+    ledger.append = () => Promise.reject(new Error('disk full'));
+    await expect(pipeline.apply('lim', fill2('Y', 'f1', 'buy', 100, 1, T0))).rejects.toMatchObject({ code: 'LEDGER_UNAVAILABLE' });
+    ledger.append = append;
+    // the slot is free again: a mid on another symbol takes it
+    await expect(pipeline.apply('lim', mid('Z', 100, T0))).resolves.toMatchObject({ symbol: 'Z' });
   });
 });
