@@ -5,7 +5,6 @@
  */
 import { getHeapStatistics } from 'node:v8';
 import type { MarketMakerAgent, ProcessResult, Update, UpdateType } from '../../src/agent/index.js';
-import { DECISIONS } from '../../src/agent/quote.js';
 import { ServiceMetrics } from '../../src/service/metrics.js';
 import { QuoteHub } from '../../src/service/quote-hub.js';
 import { AgentRegistry } from '../../src/service/registry.js';

@@ -30,6 +30,9 @@ import type { AgentRegistry } from './registry.js';
 /** entries waiting for the next commit, past which a change is refused (503) rather than queued */
 export const MAX_PENDING_ENTRIES = 100_000;
 
+/** The stable code of an error a command met (AgentError and the service's errors both carry one). */
+const codeOf = (err: unknown): string => (err as { code?: string }).code ?? 'INTERNAL';
+
 export interface SnapshotPolicy {
   /** a snapshot once this many entries were appended since the last one */
   everyEntries: number;
@@ -280,7 +283,7 @@ export class UpdatePipeline {
       if (verdict === 'apply') this.admit(agent, update.symbol);
       return verdict;
     } catch (err) {
-      this.metrics.forAgent(agentId).rejected(update.type, err instanceof AgentError ? err.code : ((err as { code?: string }).code ?? 'INTERNAL'));
+      this.metrics.forAgent(agentId).rejected(update.type, codeOf(err));
       throw err;
     }
   }
@@ -297,7 +300,7 @@ export class UpdatePipeline {
         // market data (and anything without a ledger): room counted with the slots queued facts hold
         this.assertRoom(agent, update.symbol);
       } catch (err) {
-        m.rejected(update.type, (err as { code?: string }).code ?? 'INTERNAL');
+        m.rejected(update.type, codeOf(err));
         throw err;
       }
     }
@@ -307,7 +310,7 @@ export class UpdatePipeline {
       r = agent.process(update, undefined, committed);
     } catch (err) {
       m.timed(started, performance.now());
-      m.rejected(update.type, err instanceof AgentError ? err.code : ((err as { code?: string }).code ?? 'INTERNAL'));
+      m.rejected(update.type, codeOf(err));
       throw err;
     }
     m.timed(started, performance.now());

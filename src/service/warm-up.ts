@@ -9,7 +9,6 @@
  */
 import { MarketMakerAgent, parseConfig } from '../agent/market-maker-agent.js';
 import type { MarketMakerConfig } from '../agent/config.js';
-import { DECISIONS, type ProcessResult } from '../agent/quote.js';
 import type { Update } from '../agent/updates.js';
 import type { AgentMetrics } from './metrics.js';
 
@@ -30,7 +29,6 @@ export interface WarmUpReport {
 /** Drives scratch agents with `configs` through every update type; returns what it did. */
 export function warmUp(configs: Iterable<MarketMakerConfig>, metrics: AgentMetrics, now: number = Date.now()): WarmUpReport {
   const started = performance.now();
-  const out: ProcessResult = { symbol: '', outcome: 'no-quote', quote: null, decision: DECISIONS.noMid, breach: false, withdrawn: false };
   let agents = 0;
   let updates = 0;
   let refused = 0;
@@ -64,7 +62,8 @@ export function warmUp(configs: Iterable<MarketMakerConfig>, metrics: AgentMetri
           const u = batch[(first + k) % batch.length]!;
           const t0 = performance.now();
           try {
-            agent.process(u, out);
+            // as the update pipeline calls it (a result object per call), so the JIT learns that shape
+            agent.process(u);
             metrics.applied(u.type);
           } catch {
             refused++;
