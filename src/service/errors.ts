@@ -15,6 +15,7 @@ export const AGENT_NOT_FOUND = createError('AGENT_NOT_FOUND', 'agent %s not foun
 export const SYMBOL_NOT_FOUND = createError('SYMBOL_NOT_FOUND', 'symbol %s not found in agent %s', 404);
 export const NO_QUOTE = createError('NO_QUOTE', 'no quote for %s: %s', 404);
 export const ROUTE_NOT_FOUND = createError('ROUTE_NOT_FOUND', 'no route %s %s', 404);
+export const METHOD_NOT_ALLOWED = createError('METHOD_NOT_ALLOWED', 'method %s is not allowed on %s (see Allow)', 405);
 export const AGENT_EXISTS = createError('AGENT_EXISTS', 'agent %s already exists', 409);
 export const STALE_UPDATE = createError('STALE_UPDATE', '%s', 409);
 export const SYMBOL_LIMIT = createError('SYMBOL_LIMIT', '%s', 409);

@@ -44,7 +44,7 @@ function setDiff(a: Set<string>, b: Set<string>): string[] {
 
 describe('routes registered = operations documented', () => {
   it('the same set of method + path, both ways', () => {
-    const registered = s.app.quoting.routes;
+    const registered = s.app.apiRoutes;
     // Fastify adds a HEAD route for every GET route (exposeHeadRoutes, on by default); they answer
     // like the GET without a body and are described once in info.description instead of being
     // repeated per path. Only those automatic ones are ignored: a HEAD registered on its own, on a
@@ -313,8 +313,8 @@ describe('errors', () => {
         }
       }
     }
-    // Every code is the answer of some operation, except ROUTE_NOT_FOUND, which answers paths not in the document.
-    const unused = setDiff(new Set(enumOf('ErrorCode')), used).filter((c) => c !== 'ROUTE_NOT_FOUND');
+    // Every code is the answer of some operation, except ROUTE_NOT_FOUND and METHOD_NOT_ALLOWED, which answer paths and methods not in the document.
+    const unused = setDiff(new Set(enumOf('ErrorCode')), used).filter((c) => c !== 'ROUTE_NOT_FOUND' && c !== 'METHOD_NOT_ALLOWED');
     expect(unused, 'ErrorCode values no operation answers').toEqual([]);
   });
 });
@@ -741,11 +741,16 @@ describe('a real server answers as documented', () => {
     expect(answer).toEqual({ status: 503, body: { status: 'not-ready' } });
   });
 
-  it('unknown routes answer ROUTE_NOT_FOUND in the error shape; /v1/stream without an upgrade is a bodiless 404', async () => {
-    const r = await request('PUT', `${s.url}/v1/agents`);
+  it('unknown routes answer ROUTE_NOT_FOUND, known paths with another method 405 with Allow, in the error shape; /v1/stream without an upgrade is a bodiless 404', async () => {
+    const r = await request('GET', `${s.url}/v1/nowhere`);
     expect(r.status).toBe(404);
     expect(api.validate(api.schema('ErrorBody'), r.body)).toEqual([]);
     expect(r.body.error.code).toBe('ROUTE_NOT_FOUND');
+    const wrong = await request('PUT', `${s.url}/v1/agents`);
+    expect([wrong.status, wrong.headers.get('allow'), wrong.body.error.code]).toEqual([405, 'GET, HEAD, POST', 'METHOD_NOT_ALLOWED']);
+    expect(api.validate(api.schema('ErrorBody'), wrong.body)).toEqual([]);
+    const param = await request('DELETE', `${s.url}/v1/agents/c1/symbols/AAA/quote`);
+    expect([param.status, param.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
     expect((await call('GET', '/v1/stream', '/v1/stream')).status).toBe(404);
   });
 

@@ -2,15 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/websocket';
 import type { RawData } from 'ws';
 import { AGENT_NOT_FOUND } from '../errors.js';
-import { TRY_AGAIN_LATER, type QuoteHub, type StreamClient } from '../quote-hub.js';
-import type { AgentRegistry } from '../registry.js';
+import { TRY_AGAIN_LATER, type StreamClient } from '../quote-hub.js';
 import { firstIssue, StreamMessage } from '../schemas.js';
 
 const unique = (symbols: readonly string[] | '*') => (symbols === '*' ? '*' : [...new Set(symbols)]);
 
 export interface StreamRoutesOptions {
-  registry: AgentRegistry;
-  hub: QuoteHub;
   maxSubscriptions: number;
   maxClients: number;
 }
@@ -22,7 +19,8 @@ export interface StreamRoutesOptions {
  * and the connection stays open, up to limits.wsInvalidMessagesPerSecond; past that it is closed with 1008.
  */
 export async function streamRoutes(app: FastifyInstance, opts: StreamRoutesOptions): Promise<void> {
-  const { registry, hub } = opts;
+  const { hub } = app;
+  const { registry } = app.quoting;
 
   app.get('/v1/stream', { websocket: true }, (socket) => {
     if (hub.clients.size >= opts.maxClients) {
