@@ -15,7 +15,7 @@
  * the queue.
  */
 import { performance } from 'node:perf_hooks';
-import type { Quote } from '../agent/quote.js';
+import type { Quote } from '../agent/index.js';
 
 /** The part of a ws WebSocket the hub uses. */
 export interface Socket {
