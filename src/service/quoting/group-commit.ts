@@ -9,9 +9,13 @@
  *
  * The ledger commit alone is timed (mm_ledger_append_duration_seconds, once
  * per transaction, credited to each agent with an update in it).
+ *
+ * Snapshots: after `everyEntries` entries or `intervalMs`, whichever comes
+ * first, once a group is applied (so the state is exactly that of every
+ * committed entry); and a last one at close.
  */
 import { performance } from 'node:perf_hooks';
-import type { Ledger, LedgerEntry } from '../../ledger/ledger.js';
+import type { Ledger, LedgerEntry, LedgerState } from '../../ledger/ledger.js';
 import { LEDGER_UNAVAILABLE } from '../errors.js';
 import type { ServiceMetrics } from '../metrics.js';
 
@@ -24,11 +28,21 @@ interface Pending {
   fail: (err: Error) => void;
 }
 
+export interface SnapshotPolicy {
+  /** a snapshot once this many entries were appended since the last one */
+  everyEntries: number;
+  /** and at least this often while entries keep coming, ms */
+  intervalMs: number;
+  /** the ids of the agents in the service's configuration, recorded in each snapshot */
+  configured?: readonly string[];
+}
+
 export interface GroupCommitHooks {
   /** the entries are applied (after their commit) or refused (`err`): what was held for them is given back */
   settled(entries: readonly LedgerEntry[], err?: Error): void;
-  /** a group of `count` entries committed and was applied */
-  committed(count: number): void;
+  /** the state to snapshot, as of now */
+  state(): LedgerState;
+  warn(message: string): void;
 }
 
 export class GroupCommit {
@@ -37,12 +51,16 @@ export class GroupCommit {
   private scheduled = false;
   private inflight = false;
   private drained: (() => void)[] = [];
-  closed = false;
+  private closed = false;
+  private closing: Promise<void> | null = null;
+  private sinceSnapshot = 0;
+  private lastSnapshot = performance.now();
 
   constructor(
     private readonly ledger: Ledger,
     private readonly metrics: ServiceMetrics,
     private readonly hooks: GroupCommitHooks,
+    private readonly snapshots: SnapshotPolicy = { everyEntries: 50_000, intervalMs: 60_000 },
     private readonly maxPending: number = MAX_PENDING_ENTRIES,
   ) {}
 
@@ -104,7 +122,10 @@ export class GroupCommit {
         this.inflight = false;
         for (const g of group) g.run();
         this.hooks.settled(entries);
-        this.hooks.committed(entries.length);
+        this.sinceSnapshot += entries.length;
+        if (this.sinceSnapshot >= this.snapshots.everyEntries || performance.now() - this.lastSnapshot >= this.snapshots.intervalMs) {
+          void this.snapshot().catch((e: Error) => this.hooks.warn(`snapshot not written, will try again: ${e.message}`));
+        }
         this.next();
       },
       (err: Error) => {
@@ -136,5 +157,27 @@ export class GroupCommit {
   drain(): Promise<void> {
     if (!this.scheduled && !this.inflight && this.queue.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.drained.push(resolve));
+  }
+
+  /** Writes a snapshot of every agent now (after what is queued), and says after which entry. */
+  async snapshot(): Promise<{ sequence: number; agents: number }> {
+    await this.drain();
+    const state = this.hooks.state();
+    // counted as done even if it fails, so a full disk is not retried at every commit
+    this.sinceSnapshot = 0;
+    this.lastSnapshot = performance.now();
+    await this.ledger.snapshot(state);
+    return { sequence: this.ledger.lastSequence, agents: state.agents.length };
+  }
+
+  /** Refuses what comes next, finishes what is queued, writes a last snapshot, closes the ledger; idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.closed = true;
+      await this.drain();
+      if (this.sinceSnapshot > 0) await this.snapshot().catch((err: Error) => this.hooks.warn(`last snapshot not written: ${err.message}`));
+      await this.ledger.close();
+    })();
+    return this.closing;
   }
 }

@@ -7,38 +7,26 @@
  * applied, in a group commit (./group-commit.ts); what a fact holds until it
  * is applied (a symbol's slot, a fill id) is in ./admission.ts. Mids and
  * volatilities never touch the ledger.
- *
- * `process()` alone is timed, from entry to return or throw
- * (mm_process_duration_seconds): every call is timed and counted.
+ * Applying an update to its agent, timed, published and counted, is
+ * ./processor.ts.
  */
-import { performance } from 'node:perf_hooks';
 import {
   AgentError, mergeConfig, parseConfig,
   type MarketMakerAgent, type MarketMakerConfig, type ProcessResult, type Update,
 } from '../../agent/index.js';
 import type { Ledger, LedgerEntry } from '../../ledger/ledger.js';
 import { SYMBOL_NOT_FOUND } from '../errors.js';
-import type { AgentMetrics, ServiceMetrics } from '../metrics.js';
+import type { ServiceMetrics } from '../metrics.js';
 import type { QuoteHub } from '../quote-hub.js';
 import { ledgerState } from '../recovery.js';
 import type { AgentRegistry } from '../registry.js';
 import { Admission } from './admission.js';
 import { applyChange, applyFact, type AgentChange, type Effects } from './apply.js';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit, type SnapshotPolicy } from './group-commit.js';
+import { codeOf, Processor } from './processor.js';
 
-/** The stable code of an error a command met (AgentError and the service's errors both carry one). */
-const codeOf = (err: unknown): string => (err as { code?: string }).code ?? 'INTERNAL';
 type Fact = Extract<Update, { type: 'fill' | 'position' }>;
 const isFact = (u: Update): u is Fact => u.type === 'fill' || u.type === 'position';
-
-export interface SnapshotPolicy {
-  /** a snapshot once this many entries were appended since the last one */
-  everyEntries: number;
-  /** and at least this often while entries keep coming, ms */
-  intervalMs: number;
-  /** the ids of the agents in the service's configuration, recorded in each snapshot */
-  configured?: readonly string[];
-}
 
 export interface QuotingOptions {
   registry: AgentRegistry;
@@ -64,31 +52,25 @@ export class QuotingService {
   private readonly metrics: ServiceMetrics;
   private readonly commits: GroupCommit | null;
   private readonly admission: Admission;
-  private readonly snapshots: SnapshotPolicy;
-  private readonly warn: (message: string) => void;
+  private readonly processor: Processor;
   private readonly live: Effects;
-  private sinceSnapshot = 0;
-  private lastSnapshot = performance.now();
-  private closing: Promise<void> | null = null;
 
   constructor(opts: QuotingOptions) {
     ({ registry: this.registry, ledger: this.ledger, hub: this.hub, metrics: this.metrics } = opts);
     this.now = opts.now ?? Date.now;
-    this.snapshots = opts.snapshots ?? { everyEntries: 50_000, intervalMs: 60_000 };
-    this.warn = opts.warn ?? (() => {});
     this.admission = new Admission(this.registry);
+    this.processor = new Processor(this.metrics, this.hub, this.admission);
+    const configured = opts.snapshots?.configured;
     this.commits = this.ledger === null ? null : new GroupCommit(this.ledger, this.metrics, {
       settled: (entries, err) => this.admission.settle(entries, err),
-      committed: (count) => {
-        this.sinceSnapshot += count;
-        this.maybeSnapshot();
-      },
-    }, opts.maxPending);
+      state: () => ledgerState(this.registry, configured),
+      warn: opts.warn ?? (() => {}),
+    }, opts.snapshots, opts.maxPending);
     this.live = {
       requotes: true,
       now: this.now,
-      process: (agent, u) => this.applyNow(agent, u, true),
-      publish: (agentId, results) => this.publish(agentId, results),
+      process: (agent, u) => this.processor.apply(agent, u, true),
+      publish: (agentId, results) => this.processor.publish(agentId, results),
       withdrawn: (agentId, symbols, reason) => {
         for (const s of symbols) this.hub.publishWithdrawal(agentId, s, reason);
       },
@@ -150,7 +132,7 @@ export class QuotingService {
     let verdict: Verdict = 'duplicate';
     try {
       if (this.commits !== null && isFact(update)) verdict = this.admit(agentId, update);
-      if (verdict === 'duplicate') return Promise.resolve(this.applyNow(this.registry.get(agentId), update, false));
+      if (verdict === 'duplicate') return Promise.resolve(this.processor.apply(this.registry.get(agentId), update, false));
     } catch (err) {
       return Promise.reject(err as Error);
     }
@@ -160,7 +142,7 @@ export class QuotingService {
       applied = this.commit([entry], () => applyFact(this.registry, entry, this.live));
     } else {
       // the same fill, queued before this one: answered as the duplicate it is once that one is applied
-      applied = verdict.then(() => this.applyNow(this.registry.get(agentId), update, false));
+      applied = verdict.then(() => this.processor.apply(this.registry.get(agentId), update, false));
     }
     return applied.catch((err: unknown) => {
       if (codeOf(err) === 'LEDGER_UNAVAILABLE') this.metrics.forAgent(agentId).rejected(update.type, 'LEDGER_UNAVAILABLE');
@@ -205,7 +187,7 @@ export class QuotingService {
       if (waitedFor !== undefined) return waitedFor;
       if (ledgerRefusal !== null && isFact(u)) return ledgerRefusal;
       try {
-        return this.applyNow(agent, u, ledgerRefusal === null && committed.has(u));
+        return this.processor.apply(agent, u, ledgerRefusal === null && committed.has(u));
       } catch (err) {
         return err as Error;
       }
@@ -235,51 +217,6 @@ export class QuotingService {
     }
   }
 
-  /**
-   * process() alone is timed, from entry to return or throw. Each call gets its own result
-   * object: a group's results are read by their callers only after the whole group has run.
-   */
-  private applyNow(agent: MarketMakerAgent, update: Update, committed: boolean): ProcessResult {
-    const m = this.metrics.forAgent(agent.id);
-    if (!committed) {
-      try {
-        // market data (and anything without a ledger): room counted with the slots queued facts hold
-        this.admission.assertRoom(agent, update.symbol);
-      } catch (err) {
-        m.rejected(update.type, codeOf(err));
-        throw err;
-      }
-    }
-    const started = performance.now();
-    let r: ProcessResult;
-    try {
-      r = agent.process(update, undefined, committed);
-    } catch (err) {
-      m.timed(started, performance.now());
-      m.rejected(update.type, codeOf(err));
-      throw err;
-    }
-    m.timed(started, performance.now());
-    m.applied(update.type);
-    this.publishOne(agent.id, m, r);
-    return r;
-  }
-
-  /** Publishes the results of requotes made outside `process()` (resume, reconfiguration). */
-  private publish(agentId: string, results: readonly ProcessResult[]): void {
-    const m = this.metrics.forAgent(agentId);
-    for (const r of results) this.publishOne(agentId, m, r);
-  }
-
-  private publishOne(agentId: string, m: AgentMetrics, r: ProcessResult): void {
-    if (r.outcome === 'quoted') {
-      this.hub.publishQuote(agentId, r.quote!);
-      m.quotePublished();
-    } else if (r.withdrawn) {
-      this.hub.publishWithdrawal(agentId, r.symbol, r.decision.reason);
-    }
-  }
-
   // ---- the ledger: commit, snapshots, close
 
   /** Commits `entries` (shared with whatever else arrived in this turn), then runs `apply`; without a ledger, at once. */
@@ -299,36 +236,14 @@ export class QuotingService {
     return this.commits?.drain() ?? Promise.resolve();
   }
 
-  /** Runs after a group is applied, so the state is exactly that of every committed entry. */
-  private maybeSnapshot(): void {
-    if (this.sinceSnapshot >= this.snapshots.everyEntries || performance.now() - this.lastSnapshot >= this.snapshots.intervalMs) {
-      void this.snapshot().catch((err: Error) => this.warn(`snapshot not written, will try again: ${err.message}`));
-    }
-  }
-
   /** Writes a snapshot of every agent now (after what is queued), and says after which entry. */
-  async snapshot(): Promise<{ sequence: number; agents: number }> {
-    if (this.ledger === null) throw new Error('no ledger');
-    await this.drain();
-    const state = ledgerState(this.registry, this.snapshots.configured);
-    // counted as done even if it fails, so a full disk is not retried at every commit
-    this.sinceSnapshot = 0;
-    this.lastSnapshot = performance.now();
-    await this.ledger.snapshot(state);
-    return { sequence: this.ledger.lastSequence, agents: state.agents.length };
+  snapshot(): Promise<{ sequence: number; agents: number }> {
+    return this.commits?.snapshot() ?? Promise.reject(new Error('no ledger'));
   }
 
   /** Finishes what is queued, writes a last snapshot, closes the ledger; calling it again does nothing more. */
   close(): Promise<void> {
-    const { ledger, commits } = this;
-    if (ledger === null || commits === null) return Promise.resolve();
-    this.closing ??= (async () => {
-      commits.closed = true;
-      await this.drain();
-      if (this.sinceSnapshot > 0) await this.snapshot().catch((err: Error) => this.warn(`last snapshot not written: ${err.message}`));
-      await ledger.close();
-    })();
-    return this.closing;
+    return this.commits?.close() ?? Promise.resolve();
   }
 }
 

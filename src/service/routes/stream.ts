@@ -67,11 +67,11 @@ export async function streamRoutes(app: FastifyInstance, opts: StreamRoutesOptio
       hub.control(client, JSON.stringify({ type: 'unsubscribed', agent: msg.agent, symbols: unique(msg.symbols) }));
       return;
     }
-    if (client.subscriptions + hub.adds(client, msg.agent, msg.symbols) > opts.maxSubscriptions) {
+    if (client.subscriptions + client.adds(msg.agent, msg.symbols) > opts.maxSubscriptions) {
       return error(client, withField(new SUBSCRIPTION_LIMIT(opts.maxSubscriptions), 'symbols'));
     }
     // what the client has already (subscribed before) is not sent again
-    const unseen = hub.unseen(client, msg.agent, unique(msg.symbols));
+    const unseen = client.unseen(msg.agent, unique(msg.symbols));
     const known = new Set(client.symbols.get(msg.agent));
     hub.subscribe(client, msg.agent, msg.symbols);
     hub.control(client, JSON.stringify({ type: 'subscribed', agent: msg.agent, symbols: unique(msg.symbols) }));
