@@ -33,7 +33,7 @@ export async function build(config: ServiceConfigInput = {}, now?: () => number)
   const request = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> => {
     const write = method !== 'GET' && method !== 'HEAD';
     const r = await app.inject({
-      method: method as InjectOptions['method'],
+      method,
       url: path,
       headers: write ? { 'content-type': 'application/json', ...headers } : headers,
       ...(body === undefined ? {} : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),

@@ -1,6 +1,5 @@
 /** Request bodies and parameters, and the stream's messages, as zod schemas. */
 import { z } from 'zod';
-import { MarketMakerConfigSchema } from '../agent/index.js';
 import { ID_PATTERN } from './config.js';
 import { validationError } from './errors.js';
 
@@ -54,7 +53,6 @@ export const StreamMessage = z.discriminatedUnion('op', [
 ]);
 export type StreamMessage = z.infer<typeof StreamMessage>;
 
-export { MarketMakerConfigSchema };
 
 /** Parses `value` or throws a VALIDATION_FAILED error naming the field. */
 export function parse<T extends z.ZodType>(schema: T, value: unknown, prefix = ''): z.infer<T> {

@@ -80,7 +80,7 @@ describe('QuotingService with the SQLite ledger', () => {
   it('a refused transaction applies none of its group, and the next one goes through', async () => {
     const { ledger, registry, pipeline } = setup();
     await pipeline.update('a', fill(0));
-    const append = ledger.append;
+    const append = ledger.append.bind(ledger);
     ledger.append = () => Promise.reject(new Error('database or disk is full'));
     const refused = await Promise.allSettled([1, 2, 3].map((i) => pipeline.update('a', fill(i))));
     expect(refused.map((r) => r.status === 'rejected' && (r.reason as { code: string }).code)).toEqual(['LEDGER_UNAVAILABLE', 'LEDGER_UNAVAILABLE', 'LEDGER_UNAVAILABLE']);
@@ -168,7 +168,7 @@ describe('fill ids pending in the group commit', () => {
 
   it('when the first is refused by the ledger, the one waiting on it is refused too (nothing applied, nothing written)', async () => {
     const { ledger, registry, pipeline } = setup();
-    const append = ledger.append;
+    const append = ledger.append.bind(ledger);
     ledger.append = () => Promise.reject(new Error('database or disk is full'));
     const r = await Promise.allSettled([pipeline.update('a', fill(0)), pipeline.update('a', fill(0))]);
     expect(r.map(code)).toEqual(['LEDGER_UNAVAILABLE', 'LEDGER_UNAVAILABLE']);

@@ -58,14 +58,14 @@ export class Admission {
     if (!agent.hasSymbol(u.symbol)) {
       this.assertRoom(agent, u.symbol);
       let mine = this.reserved.get(agent.id);
-      if (mine === undefined) this.reserved.set(agent.id, (mine = new Map()));
+      if (mine === undefined) this.reserved.set(agent.id, (mine = new Map<string, number>()));
       const n = mine.get(u.symbol) ?? 0;
       if (n === 0) this.reservedSymbols++;
       mine.set(u.symbol, n + 1);
     }
     if (u.type === 'fill') {
       let ids = this.fills.get(agent.id);
-      if (ids === undefined) this.fills.set(agent.id, (ids = new Map()));
+      if (ids === undefined) this.fills.set(agent.id, (ids = new Map<string, HeldFill>()));
       const held = { fingerprint: fillFingerprint(u) } as HeldFill;
       held.done = new Promise<void>((resolve, reject) => Object.assign(held, { resolve, reject }));
       // nobody may be waiting: a refusal must not surface as an unhandled rejection

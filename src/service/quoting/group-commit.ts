@@ -85,7 +85,7 @@ export class GroupCommit {
           try {
             resolve(apply());
           } catch (err) {
-            reject(err as Error);
+            reject(err);
           }
         },
         fail: reject,

@@ -134,7 +134,7 @@ export class QuotingService {
       if (this.commits !== null && isFact(update)) verdict = this.admit(agentId, update);
       if (verdict === 'duplicate') return Promise.resolve(this.processor.apply(this.registry.get(agentId), update, false));
     } catch (err) {
-      return Promise.reject(err as Error);
+      return Promise.reject(err);
     }
     let applied: Promise<ProcessResult>;
     if (verdict === 'commit') {
@@ -160,7 +160,7 @@ export class QuotingService {
     const entries: LedgerEntry[] = [];
     const committed = new Set<Update>();
     const ownFills = new Set<string>();
-    let waits: Map<Update, Promise<void>> | null = null;
+    const waits = new Map<Update, Promise<void>>();
     const checked = updates.map((u) => {
       if (u instanceof Error || this.commits === null || !isFact(u)) return u;
       try {
@@ -171,7 +171,7 @@ export class QuotingService {
           if (u.type === 'fill') ownFills.add(u.id);
         } else if (v !== 'duplicate' && !(u.type === 'fill' && ownFills.has(u.id))) {
           // the same fill queued by another request: this item answers once that one is applied
-          (waits ??= new Map()).set(u, v);
+          waits.set(u, v);
         }
         return u;
       } catch (err) {
@@ -180,7 +180,7 @@ export class QuotingService {
     });
     // rare: a fill id of this batch is being committed by another request; refused there, refused here
     const refused = new Map<Update, Error>();
-    if (waits !== null) await Promise.all(Array.from(waits, ([u, p]) => p.catch((err: Error) => refused.set(u, err))));
+    if (waits.size > 0) await Promise.all(Array.from(waits, ([u, p]) => p.catch((err: Error) => refused.set(u, err))));
     const applyAll = (ledgerRefusal: Error | null) => checked.map((u): ProcessResult | Error => {
       if (u instanceof Error) return u;
       const waitedFor = refused.get(u);
@@ -225,7 +225,7 @@ export class QuotingService {
       try {
         return Promise.resolve(apply());
       } catch (err) {
-        return Promise.reject(err as Error);
+        return Promise.reject(err);
       }
     }
     return this.commits.commit(entries, apply);
