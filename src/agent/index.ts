@@ -1,5 +1,5 @@
-export { MarketMakerAgent, parseConfig, type AgentStatus, type AgentStats } from './market-maker-agent.js';
-export { MarketMakerConfigSchema, type MarketMakerConfig, type MarketMakerConfigInput } from './config.js';
+export { MarketMakerAgent, type AgentStatus, type AgentStats } from './market-maker-agent.js';
+export { MarketMakerConfigSchema, parseConfig, type MarketMakerConfig, type MarketMakerConfigInput } from './config.js';
 export { AgentError, type AgentErrorCode } from './errors.js';
 export type { Update, UpdateType, MidUpdate, VolatilityUpdate, PositionUpdate, FillUpdate } from './updates.js';
 export type { Quote, QuoteLevel, QuoteLevels, ProcessResult, RiskDecision, DecisionReason, QuotedSides, VolatilitySource } from './quote.js';

@@ -27,12 +27,13 @@
 import { intensityHalfSpread, kForHalfSpread, optimalSpread, reservationPrice } from '../model/avellaneda-stoikov.js';
 import { glftInventoryCoefficient } from '../model/glft.js';
 import { timeToHorizon } from '../model/horizon.js';
-import { roundDown, roundUp, type TickGrid } from '../model/price-grid.js';
+import { roundDown, roundUp } from '../model/price-grid.js';
 import { askSizeFactor, bidSizeFactor } from '../model/size-shaping.js';
 import { adverseMarkout, fillImbalance, spreadMultiplier, toxicityScore } from '../model/toxicity.js';
 import { IntensityTracker } from './intensity-tracker.js';
 import { DECISIONS, type CrossMidClamp, type SpreadClamp } from './quote.js';
-import { ladderSide } from './quote-levels.js';
+import { ladderSideInto } from './quote-levels.js';
+import { fitBand, GRID_FIX, keepOffMid } from './quote-repair.js';
 import type { QuotingParams } from './quoting-params.js';
 import type { SymbolState } from './symbol-state.js';
 import { volatilitySource } from './volatility-policy.js';
@@ -61,69 +62,6 @@ function intensityTrackerOf(s: SymbolState, p: QuotingParams): IntensityTracker 
   }
   if (s.intensity === null || !s.intensity.fits(c)) s.intensity = new IntensityTracker(c.bucketWidth, c.buckets);
   return s.intensity;
-}
-
-/** Scratch for the out-of-line steps 5 and 6: one per process, as `process` runs one call at a time. */
-const GRID_FIX = { bid: 0, ask: 0, clampedMax: false };
-
-/**
- * Step 5 when the width after rounding falls outside [min, max] (a band only a
- * few ticks wide): the first other rounding that fits (the bid's flipped, the
- * ask's, both); if none fits, the max wins. `rawBid`/`rawAsk` are before rounding.
- */
-function fitBand(g: typeof GRID_FIX, rawBid: number, rawAsk: number, minHalf: number, maxHalf: number, grid: TickGrid): void {
-  const tol = grid.tick * 1e-9;
-  const minWidth = 2 * minHalf - tol;
-  const maxWidth = 2 * maxHalf + tol;
-  const b = g.bid;
-  const a = g.ask;
-  let w = a - b;
-  if (w <= maxWidth && w >= minWidth) return;
-  const bidIn = roundUp(rawBid, grid);
-  const askIn = roundDown(rawAsk, grid);
-  const bFlip = b === bidIn ? roundDown(rawBid, grid) : bidIn;
-  const aFlip = a === askIn ? roundUp(rawAsk, grid) : askIn;
-  if ((w = a - bFlip) <= maxWidth && w >= minWidth) g.bid = bFlip;
-  else if ((w = aFlip - b) <= maxWidth && w >= minWidth) g.ask = aFlip;
-  else if ((w = aFlip - bFlip) <= maxWidth && w >= minWidth) {
-    g.bid = bFlip;
-    g.ask = aFlip;
-  } else if (a - b > maxWidth) {
-    g.bid = bidIn;
-    g.ask = askIn;
-  }
-}
-
-/**
- * Step 6: bid ≤ mid − tick and ask ≥ mid + tick on the grid. A side the model put
- * nearer is placed there; the other comes in as far as the max spread requires
- * (setting `clampedMax`). Returns which side(s) moved.
- */
-function keepOffMid(g: typeof GRID_FIX, mid: number, maxHalf: number, grid: TickGrid): CrossMidClamp {
-  const maxWidth = 2 * maxHalf + grid.tick * 1e-9;
-  const bidCap = roundDown(mid - grid.tick, grid);
-  const askFloor = roundUp(mid + grid.tick, grid);
-  let cross: CrossMidClamp = 'none';
-  if (g.bid > bidCap) {
-    g.bid = bidCap;
-    cross = 'bid';
-  }
-  if (g.ask < askFloor) {
-    g.ask = askFloor;
-    cross = cross === 'bid' ? 'both' : 'ask';
-  }
-  if (g.ask - g.bid > maxWidth) {
-    if (cross === 'ask') {
-      const inner = roundUp(g.ask - 2 * maxHalf, grid);
-      g.bid = inner < bidCap ? inner : bidCap;
-      g.clampedMax = true;
-    } else if (cross === 'bid') {
-      const inner = roundDown(g.bid + 2 * maxHalf, grid);
-      g.ask = inner > askFloor ? inner : askFloor;
-      g.clampedMax = true;
-    }
-  }
-  return cross;
 }
 
 /** Sets `s.quote` and `s.decision`; returns whether a new quote was produced. */
@@ -289,36 +227,42 @@ function computeQuote(s: SymbolState, p: QuotingParams, time: number, agentPause
     : bid > 0 ? DECISIONS.ok
     : DECISIONS.nonPositiveBid;
 
-  s.quote = {
-    symbol: s.symbol,
-    seq: ++s.seq,
-    time,
-    mid,
-    bidPrice: bid,
-    bidSize,
-    askPrice: ask,
-    askSize,
-    reservation,
-    spread: Math.round((ask - bid) * p.grid.scale) / p.grid.scale,
-    // reported, not used again: rounded to 1e-6 bps so binary noise (169.99999999999886) stays out of replies
-    spreadBps: Math.round(((ask - bid) / mid) * 1e10) / 1e6,
-    model: c.model,
-    sigma,
-    sigmaSource,
-    horizon: p.horizon.mode,
-    tau,
-    inventory: position,
-    toxicity: s.toxicity,
-    adjustments: { inventorySkew: skew, toxicityMultiplier: multiplier, spreadClamp: clamp, crossMidClamp: cross },
-  };
+  // written into the symbol's one quote object: a requote allocates nothing (results.ts)
+  const out = s.live;
+  out.seq = ++s.seq;
+  out.time = time;
+  out.mid = mid;
+  out.bidPrice = bid;
+  out.bidSize = bidSize;
+  out.askPrice = ask;
+  out.askSize = askSize;
+  out.reservation = reservation;
+  out.spread = Math.round((ask - bid) * grid.scale) / grid.scale;
+  // reported, not used again: rounded to 1e-6 bps so binary noise (169.99999999999886) stays out of replies
+  out.spreadBps = Math.round(((ask - bid) / mid) * 1e10) / 1e6;
+  out.model = c.model;
+  out.sigma = sigma;
+  out.sigmaSource = sigmaSource;
+  out.horizon = p.horizon.mode;
+  out.tau = tau;
+  out.inventory = position;
+  out.toxicity = s.toxicity;
+  const adj = out.adjustments;
+  adj.inventorySkew = skew;
+  adj.toxicityMultiplier = multiplier;
+  adj.spreadClamp = clamp;
+  adj.crossMidClamp = cross;
 
   // 8. deeper levels
   if (c.levels > 1) {
     const step = c.levelStep.unit === 'bps' ? (c.levelStep.value * mid) / 1e4 : (c.levelStep.value * (ask - bid)) / 2;
-    s.quote.levels = {
-      bids: ladderSide('bid', c.levels, bid, bidSize, step, bidLevelSize, roomLong, p.grid),
-      asks: ladderSide('ask', c.levels, ask, askSize, step, askLevelSize, roomShort, p.grid),
-    };
+    const ladder = (out.levels ??= { bids: [], asks: [] });
+    ladderSideInto(ladder.bids, 'bid', c.levels, bid, bidSize, step, bidLevelSize, roomLong, grid);
+    ladderSideInto(ladder.asks, 'ask', c.levels, ask, askSize, step, askLevelSize, roomShort, grid);
+  } else {
+    out.levels = undefined;
   }
+  s.quote = out;
+  s.keptQuote = null;
   return true;
 }

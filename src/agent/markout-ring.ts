@@ -13,7 +13,7 @@ export const FILL_HISTORY = 1_000;
 /** marks a fill whose mark-out will never be taken */
 const NEVER = Infinity;
 
-export class FillRing {
+export class MarkoutRing {
   readonly capacity: number;
   private readonly side: Int8Array;
   private readonly time: Float64Array;
@@ -95,8 +95,8 @@ export class FillRing {
   }
 
   /** The fills oldest first, for a snapshot; a mark-out not (yet) taken is null. */
-  toJSON(): FillRingState {
-    const out: FillRingState = { side: [], time: [], refMid: [], markoutBps: [] };
+  toJSON(): MarkoutRingState {
+    const out: MarkoutRingState = { side: [], time: [], refMid: [], markoutBps: [] };
     const cap = this.capacity;
     for (let k = 0; k < this.count; k++) {
       const i = (this.head - this.count + k + cap) % cap;
@@ -110,8 +110,8 @@ export class FillRing {
   }
 
   /** A ring holding a snapshot's fills; those without a mark-out will never get one. */
-  static fromJSON(state: FillRingState, capacity = FILL_HISTORY): FillRing {
-    const ring = new FillRing(capacity);
+  static fromJSON(state: MarkoutRingState, capacity = FILL_HISTORY): MarkoutRing {
+    const ring = new MarkoutRing(capacity);
     for (let k = 0; k < state.side.length; k++) {
       const m = state.markoutBps[k];
       ring.push(state.side[k]!, state.time[k]!, state.refMid[k]!, false);
@@ -126,7 +126,7 @@ export class FillRing {
   }
 }
 
-export interface FillRingState {
+export interface MarkoutRingState {
   side: (1 | -1)[];
   time: number[];
   refMid: number[];
