@@ -138,7 +138,7 @@ export class MarketMakerAgent {
       s.updates++;
       const wasInBreach = s.inBreach;
       const hadQuote = s.quote !== null;
-      const quoted = requote(s, this.params, u.time, this.paused);
+      const quoted = requote(s, this.params, s.updateTime, this.paused);
       if (s.inBreach && !wasInBreach) this.stats.breaches++;
       if (quoted) {
         this.stats.quotes++;

@@ -38,11 +38,19 @@ import type { QuotingParams } from './quoting-params.js';
 import type { SymbolState } from './symbol-state.js';
 import { volatilitySource } from './volatility-policy.js';
 
-export function toxicityOf(s: SymbolState, p: QuotingParams): number {
+/**
+ * Sets `s.toxicity` from the symbol's mark-out ring. A void function taking
+ * objects: a double returned or passed across a call V8 does not inline is
+ * boxed, one allocation per requote.
+ */
+function refreshToxicity(s: SymbolState, p: QuotingParams): void {
   const ring = s.fills;
-  if (ring === null) return 0;
+  if (ring === null) {
+    s.toxicity = 0;
+    return;
+  }
   const t = p.config.toxicity;
-  return toxicityScore(
+  s.toxicity = toxicityScore(
     fillImbalance(ring.buys, ring.sells, t.priorFills),
     adverseMarkout(ring.markoutSumBps, ring.markoutCount, t),
     t.imbalanceWeight,
@@ -73,16 +81,19 @@ export function requote(s: SymbolState, p: QuotingParams, time: number, agentPau
     tracker.creditExposure(time, ic.halfLifeMs);
     tracker.refitIfStale(time, ic, p.unitMs);
   }
-  const quoted = computeQuote(s, p, time, agentPaused, tracker);
+  // the time goes to computeQuote through the state, not as an argument that would be boxed
+  s.quoteTime = time;
+  const quoted = computeQuote(s, p, agentPaused, tracker);
   if (tracker !== null) tracker.stand(s.quote, time);
   return quoted;
 }
 
-function computeQuote(s: SymbolState, p: QuotingParams, time: number, agentPaused: boolean, tracker: IntensityTracker | null): boolean {
+function computeQuote(s: SymbolState, p: QuotingParams, agentPaused: boolean, tracker: IntensityTracker | null): boolean {
   const c = p.config;
+  const time = s.quoteTime;
   const position = s.inventory.position;
   s.inBreach = position >= c.maxInventory || position <= -c.maxInventory;
-  s.toxicity = toxicityOf(s, p);
+  refreshToxicity(s, p);
 
   if (agentPaused || s.paused) {
     s.quote = null;
@@ -103,7 +114,7 @@ function computeQuote(s: SymbolState, p: QuotingParams, time: number, agentPause
     s.decision = DECISIONS.noVolatility;
     return false;
   }
-  const sigma = sigmaSource === 'pushed' ? s.sigma : sigmaSource === 'estimated' ? estimate : (v.default ?? NaN);
+  const sigma = sigmaSource === 'pushed' ? s.sigma : sigmaSource === 'estimated' ? estimate : p.defaultSigma;
 
   // 1. the model, each side with its own k and A (the same unless estimated)
   const bidFit = tracker !== null && tracker.bid.ready;
@@ -117,13 +128,14 @@ function computeQuote(s: SymbolState, p: QuotingParams, time: number, agentPause
   const aAsk = askFit ? tracker.ask.A : c.A;
   const sameSides = kBid === kAsk && aBid === aAsk;
   const q = position / c.orderSize;
-  let tau: number | null;
+  // NaN for GLFT (no horizon), reported as null: a number | null local would box the double
+  let tau: number;
   let bidCentre: number;
   let askCentre: number;
   let bidSpread: number;
   let askSpread: number;
   if (c.model === 'glft') {
-    tau = null;
+    tau = NaN;
     const coeffBid = glftInventoryCoefficient(c.gamma, sigma, kBid, aBid);
     const coeffAsk = sameSides ? coeffBid : glftInventoryCoefficient(c.gamma, sigma, kAsk, aAsk);
     bidCentre = mid - q * coeffBid;
@@ -184,9 +196,14 @@ function computeQuote(s: SymbolState, p: QuotingParams, time: number, agentPause
     const g = GRID_FIX;
     g.bid = b;
     g.ask = a;
+    g.rawBid = bid;
+    g.rawAsk = ask;
+    g.minHalf = minHalf;
+    g.maxHalf = maxHalf;
+    g.mid = mid;
     g.clampedMax = clamp === 'max';
-    fitBand(g, bid, ask, minHalf, maxHalf, grid);
-    cross = c.allowCrossMid ? 'none' : keepOffMid(g, mid, maxHalf, grid);
+    fitBand(g, grid);
+    cross = c.allowCrossMid ? 'none' : keepOffMid(g, grid);
     b = g.bid;
     a = g.ask;
     if (g.clampedMax) clamp = 'max';
@@ -244,7 +261,8 @@ function computeQuote(s: SymbolState, p: QuotingParams, time: number, agentPause
   out.sigma = sigma;
   out.sigmaSource = sigmaSource;
   out.horizon = p.horizon.mode;
-  out.tau = tau;
+  if (tau === tau) out.tau = tau;
+  else out.tau = null;
   out.inventory = position;
   out.toxicity = s.toxicity;
   const adj = out.adjustments;

@@ -6,15 +6,21 @@
 import { roundDown, roundUp, type TickGrid } from '../model/price-grid.js';
 import type { CrossMidClamp } from './quote.js';
 
-/** Scratch for the out-of-line steps 5 and 6: one per process, as `process` runs one call at a time. */
-export const GRID_FIX = { bid: 0, ask: 0, clampedMax: false };
+/**
+ * Scratch for the out-of-line steps 5 and 6, one per process, as `process` runs
+ * one call at a time: the inputs travel in it rather than as arguments, since
+ * a double passed to a function V8 does not inline is boxed (an allocation).
+ * `rawBid`/`rawAsk` are the prices before rounding, `bid`/`ask` after it.
+ */
+export const GRID_FIX = { bid: NaN, ask: NaN, rawBid: NaN, rawAsk: NaN, minHalf: NaN, maxHalf: NaN, mid: NaN, clampedMax: false };
 
 /**
  * Step 5 when the width after rounding falls outside [min, max] (a band only a
  * few ticks wide): the first other rounding that fits (the bid's flipped, the
- * ask's, both); if none fits, the max wins. `rawBid`/`rawAsk` are before rounding.
+ * ask's, both); if none fits, the max wins.
  */
-export function fitBand(g: typeof GRID_FIX, rawBid: number, rawAsk: number, minHalf: number, maxHalf: number, grid: TickGrid): void {
+export function fitBand(g: typeof GRID_FIX, grid: TickGrid): void {
+  const { rawBid, rawAsk, minHalf, maxHalf } = g;
   const tol = grid.tick * 1e-9;
   const minWidth = 2 * minHalf - tol;
   const maxWidth = 2 * maxHalf + tol;
@@ -42,7 +48,8 @@ export function fitBand(g: typeof GRID_FIX, rawBid: number, rawAsk: number, minH
  * nearer is placed there; the other comes in as far as the max spread requires
  * (setting `clampedMax`). Returns which side(s) moved.
  */
-export function keepOffMid(g: typeof GRID_FIX, mid: number, maxHalf: number, grid: TickGrid): CrossMidClamp {
+export function keepOffMid(g: typeof GRID_FIX, grid: TickGrid): CrossMidClamp {
+  const { mid, maxHalf } = g;
   const maxWidth = 2 * maxHalf + grid.tick * 1e-9;
   const bidCap = roundDown(mid - grid.tick, grid);
   const askFloor = roundUp(mid + grid.tick, grid);

@@ -21,9 +21,14 @@ const copyLevel = (l: QuoteLevel): QuoteLevel => ({ price: l.price, size: l.size
 
 /** A copy of `q` that nothing rewrites; without `levels` when the quote has one level, as before. */
 function copyQuote(q: Quote): Quote {
-  const copy: Quote = { ...q, adjustments: { ...q.adjustments } };
-  if (q.levels === undefined) delete copy.levels;
-  else copy.levels = { bids: q.levels.bids.map(copyLevel), asks: q.levels.asks.map(copyLevel) };
+  const a = q.adjustments;
+  const copy: Quote = {
+    symbol: q.symbol, seq: q.seq, time: q.time, mid: q.mid, bidPrice: q.bidPrice, bidSize: q.bidSize, askPrice: q.askPrice, askSize: q.askSize,
+    reservation: q.reservation, spread: q.spread, spreadBps: q.spreadBps, model: q.model, sigma: q.sigma, sigmaSource: q.sigmaSource,
+    horizon: q.horizon, tau: q.tau, inventory: q.inventory, toxicity: q.toxicity,
+    adjustments: { inventorySkew: a.inventorySkew, toxicityMultiplier: a.toxicityMultiplier, spreadClamp: a.spreadClamp, crossMidClamp: a.crossMidClamp },
+  };
+  if (q.levels !== undefined) copy.levels = { bids: q.levels.bids.map(copyLevel), asks: q.levels.asks.map(copyLevel) };
   return copy;
 }
 

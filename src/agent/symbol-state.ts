@@ -12,6 +12,10 @@ import { VolatilityEstimator } from './volatility-estimator.js';
 export class SymbolState {
   mid = NaN;
   midTime = NaN;
+  /** time of the latest update applied (what process() requotes at) */
+  updateTime = NaN;
+  /** time the latest requote ran at */
+  quoteTime = NaN;
   /** last pushed sigma, NaN until one arrives */
   sigma = NaN;
   /** sigma estimated from the mids; always kept, as it costs O(1) per mid */
