@@ -20,8 +20,9 @@ export function applyUpdate(s: SymbolState, u: Update, p: QuotingParams, markOut
       s.mid = u.mid;
       s.midTime = u.time;
       s.inventory.markPrice = u.mid;
-      s.volatility.observe(u.time, u.mid, c.volatility.halfLifeMs);
-      if (s.fills !== null) s.fills.markOut(u.time, u.mid, c.toxicity.markoutHorizonMs);
+      // the state, not the doubles, goes to the calls: a double argument is boxed unless V8 inlines the call
+      s.volatility.observeMid(s, c.volatility.halfLifeMs);
+      if (s.fills !== null) s.fills.markOutAt(s, c.toxicity.markoutHorizonMs);
       return;
     case 'volatility':
       s.updateTime = u.time;

@@ -8,6 +8,8 @@
  * positive when the market moved in our favour. Fills are marked out in
  * arrival order; one evicted before its horizon is never marked out.
  */
+import type { TimedMid } from './volatility-estimator.js';
+
 export const FILL_HISTORY = 1_000;
 
 /** marks a fill whose mark-out will never be taken */
@@ -65,6 +67,13 @@ export class MarkoutRing {
 
   /** Marks out every pending fill whose horizon has passed at `nowMs`. */
   markOut(nowMs: number, mid: number, horizonMs: number): void {
+    this.markOutAt({ midTime: nowMs, mid }, horizonMs);
+  }
+
+  /** As markOut(), at the mid and time of `at` (objects, not doubles, cross the call: no boxing). */
+  markOutAt(at: TimedMid, horizonMs: number): void {
+    const nowMs = at.midTime;
+    const mid = at.mid;
     const cap = this.capacity;
     while (this.pending > 0) {
       let i = this.head - this.pending;
