@@ -14,9 +14,9 @@ import type { Update } from './updates.js';
 export function applyUpdate(s: SymbolState, u: Update, p: QuotingParams, markOuts: boolean): void {
   const c = p.config;
   switch (u.type) {
-    // each case reads the update's time at a site of its own: one kind of update each, so the double stays unboxed
+    // the requote runs at the update's time; each case reads it at a site of its own (one kind of update each: the double stays unboxed)
     case 'mid':
-      s.updateTime = u.time;
+      s.quoteTime = u.time;
       s.mid = u.mid;
       s.midTime = u.time;
       s.inventory.markPrice = u.mid;
@@ -25,17 +25,17 @@ export function applyUpdate(s: SymbolState, u: Update, p: QuotingParams, markOut
       if (s.fills !== null) s.fills.markOutAt(s, c.toxicity.markoutHorizonMs);
       return;
     case 'volatility':
-      s.updateTime = u.time;
+      s.quoteTime = u.time;
       s.sigma = u.sigma;
       return;
     case 'position':
-      s.updateTime = u.time;
+      s.quoteTime = u.time;
       applySnapshot(s.inventory, fromSteps(toSteps(u.quantity, p.quantity), p.quantity), u.averageCost);
       if (u.mark !== undefined) s.inventory.markPrice = u.mark;
       s.lastSnapshotTime = u.time;
       return;
     case 'fill': {
-      s.updateTime = u.time;
+      s.quoteTime = u.time;
       const side = u.side === 'buy' ? 1 : -1;
       applyFill(s.inventory, side * u.quantity, u.price, p.quantity);
       if (!(s.inventory.markPrice > 0)) s.inventory.markPrice = u.price;

@@ -138,7 +138,7 @@ export class MarketMakerAgent {
       s.updates++;
       const wasInBreach = s.inBreach;
       const hadQuote = s.quote !== null;
-      const quoted = requote(s, this.params, s.updateTime, this.paused);
+      const quoted = requote(s, this.params, this.paused);
       if (s.inBreach && !wasInBreach) this.stats.breaches++;
       if (quoted) {
         this.stats.quotes++;
@@ -174,7 +174,8 @@ export class MarketMakerAgent {
     const s = this.states.get(symbol);
     if (s === undefined) return undefined;
     const hadQuote = s.quote !== null;
-    const quoted = requote(s, this.params, time, this.paused);
+    s.quoteTime = time;
+    const quoted = requote(s, this.params, this.paused);
     if (quoted) this.stats.quotes++;
     return writeResult(undefined, symbol, quoted ? 'quoted' : 'no-quote', keptQuote(s), s.decision, s.inBreach, hadQuote && !quoted);
   }
@@ -239,7 +240,8 @@ export class MarketMakerAgent {
     for (const s of affected) {
       if (symbol !== undefined) s.paused = true;
       const had = s.quote !== null;
-      requote(s, this.params, s.midTime, this.paused);
+      s.quoteTime = s.midTime;
+      requote(s, this.params, this.paused);
       if (had) withdrawn.push(s.symbol);
     }
     return withdrawn;

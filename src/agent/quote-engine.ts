@@ -72,8 +72,13 @@ function intensityTrackerOf(s: SymbolState, p: QuotingParams): IntensityTracker 
   return s.intensity;
 }
 
-/** Sets `s.quote` and `s.decision`; returns whether a new quote was produced. */
-export function requote(s: SymbolState, p: QuotingParams, time: number, agentPaused: boolean): boolean {
+/**
+ * Sets `s.quote` and `s.decision` at time `s.quoteTime`; returns whether a new
+ * quote was produced. The time comes in the state, not as an argument: a
+ * double passed to a call V8 does not inline is boxed, one allocation per call.
+ */
+export function requote(s: SymbolState, p: QuotingParams, agentPaused: boolean): boolean {
+  const time = s.quoteTime;
   const tracker = intensityTrackerOf(s, p);
   if (tracker !== null) {
     // the quote being replaced rested until now; then fit with what that adds
@@ -81,8 +86,6 @@ export function requote(s: SymbolState, p: QuotingParams, time: number, agentPau
     tracker.creditExposure(time, ic.halfLifeMs);
     tracker.refitIfStale(time, ic, p.unitMs);
   }
-  // the time goes to computeQuote through the state, not as an argument that would be boxed
-  s.quoteTime = time;
   const quoted = computeQuote(s, p, agentPaused, tracker);
   if (tracker !== null) tracker.stand(s.quote, time);
   return quoted;

@@ -12,9 +12,7 @@ import { VolatilityEstimator } from './volatility-estimator.js';
 export class SymbolState {
   mid = NaN;
   midTime = NaN;
-  /** time of the latest update applied (what process() requotes at) */
-  updateTime = NaN;
-  /** time the latest requote ran at */
+  /** time of the latest requote: that of the update process() applied, or the one a requote was asked for */
   quoteTime = NaN;
   /** last pushed sigma, NaN until one arrives */
   sigma = NaN;
