@@ -1,7 +1,9 @@
-export { MarketMakerAgent, type AgentStatus, type AgentStats } from './market-maker-agent.js';
+export { MarketMakerAgent } from './market-maker-agent.js';
 export { MarketMakerConfigSchema, parseConfig, type MarketMakerConfig, type MarketMakerConfigInput } from './config.js';
 export { AgentError, type AgentErrorCode } from './errors.js';
-export type { Update, UpdateType, MidUpdate, VolatilityUpdate, PositionUpdate, FillUpdate } from './updates.js';
-export type { Quote, QuoteLevel, QuoteLevels, ProcessResult, RiskDecision, DecisionReason, QuotedSides, VolatilitySource } from './quote.js';
-export type { SymbolView, VolatilityEstimateView, SideIntensityView } from './symbol-state.js';
-export type { InventoryState } from './inventory.js';
+export { fillFingerprint, fingerprintDiff } from './fill-fingerprint.js';
+export { mergeConfig } from './config-merge.js';
+export { reportedPnl } from './symbol-state.js';
+export { issueField } from './zod-issue.js';
+export type { Update, UpdateType, MidUpdate, VolatilityUpdate, FillUpdate } from './updates.js';
+export type { Quote, ProcessResult } from './quote.js';

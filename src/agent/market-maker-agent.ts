@@ -12,8 +12,6 @@ import { quotingParams, type QuotingParams } from './quoting-params.js';
 import { SymbolState, symbolView, type SymbolView } from './symbol-state.js';
 import { validateUpdate, type Update } from './updates.js';
 
-export { parseConfig };
-
 /** `error`: the last quote attempt came out non-finite (cleared by the next good quote) */
 export type AgentStatus = 'idle' | 'paused' | 'error';
 

@@ -10,8 +10,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import type { MarketMakerAgent } from '../agent/market-maker-agent.js';
-import type { UpdateType } from '../agent/updates.js';
+import type { MarketMakerAgent, UpdateType } from '../agent/index.js';
 import { BUDGET_CAUSES, BudgetAttribution, CAUSE_LEDGER, type CauseCounts } from './budget-attribution.js';
 import { LatencyWindow } from './latency-window.js';
 import { BucketCounts, ScrapedHistogram } from './scraped-histogram.js';
@@ -85,7 +84,7 @@ export class ServiceMetrics {
         attribution.settleAt(performance.now());
         this.reset();
         for (const [agent, m] of perAgent) {
-          for (let c = 0; c < BUDGET_CAUSES.length; c++) this.inc({ agent, cause: BUDGET_CAUSES[c]! }, m.exceeded[c]!);
+          for (let c = 0; c < BUDGET_CAUSES.length; c++) this.inc({ agent, cause: BUDGET_CAUSES[c]! }, m.exceeded[c]);
         }
       },
     });
@@ -94,7 +93,7 @@ export class ServiceMetrics {
       collect() {
         this.reset();
         for (const [agent, m] of perAgent) {
-          for (const type of UPDATE_TYPES) this.inc({ agent, type }, m.updates[TYPE_INDEX[type]]!);
+          for (const type of UPDATE_TYPES) this.inc({ agent, type }, m.updates[TYPE_INDEX[type]]);
         }
       },
     });
