@@ -14,6 +14,7 @@ import { installBrowserGuard, requireJsonWrites } from './browser-guard.js';
 import { uiEnabled, type ServiceConfig } from './config.js';
 import { errorResponse } from './errors.js';
 import { installMethodNotAllowed } from './method-not-allowed.js';
+import { passValidator } from './route-schemas.js';
 import auth from './plugins/auth.js';
 import ledger from './plugins/ledger.js';
 import metrics from './plugins/metrics.js';
@@ -81,6 +82,8 @@ async function app(app: FastifyInstance, opts: AppOptions): Promise<void> {
   app.server.maxConnections = config.http.maxConnections;
   // first: it records every route as it is registered (the WebSocket plugin's own hooks see them after)
   installMethodNotAllowed(app);
+  // the routes parse their input with zod (route-schemas.ts); the JSON Schemas on them describe it
+  app.setValidatorCompiler(passValidator);
 
   await app.register(metrics, { config });
   await app.register(websocket, { config });

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { BAD_REQUEST, LEDGER_UNAVAILABLE } from '../errors.js';
+import { LedgerSnapshot } from '../replies.js';
+import { routeSchema } from '../route-schemas.js';
 
 export async function ledgerRoutes(app: FastifyInstance): Promise<void> {
   const { quoting } = app;
@@ -8,7 +10,12 @@ export async function ledgerRoutes(app: FastifyInstance): Promise<void> {
    * themselves while the service runs and at shutdown; this one is for an
    * operator about to copy the file or restart. History is kept.
    */
-  app.post('/v1/ledger/snapshot', async (req) => {
+  app.post('/v1/ledger/snapshot', {
+    schema: routeSchema({
+      tags: ['ledger'], summary: 'Write a snapshot of every agent now', response: { 200: LedgerSnapshot },
+      description: 'Snapshots are also written while the service runs and at shutdown; this one is for an operator about to copy the file or restart. `400 BAD_REQUEST` when the ledger is off.',
+    }),
+  }, async (req) => {
     const { ledger } = quoting;
     if (ledger === null) throw new BAD_REQUEST('the ledger is off (ledger.path is null)');
     let written;

@@ -1,16 +1,20 @@
 import type { FastifyInstance } from 'fastify';
 import type {} from '../plugins/auth.js';
 import type {} from '../plugins/metrics.js';
+import { Health, NotReady, Ready } from '../replies.js';
+import { routeSchema } from '../route-schemas.js';
+
+const tags = ['operations'];
 
 export async function opsRoutes(app: FastifyInstance, opts: { isReady: () => boolean }): Promise<void> {
   /** the process is up */
-  app.get('/healthz', { config: { access: 'open' } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { config: { access: 'open' }, schema: routeSchema({ tags, summary: 'The process is up', response: { 200: Health } }) }, async () => ({ status: 'ok' }));
 
   /** the service takes traffic: listening and not shutting down */
-  app.get('/readyz', { config: { access: 'open' } }, async (_req, reply) =>
+  app.get('/readyz', { config: { access: 'open' }, schema: routeSchema({ tags, summary: 'The service takes traffic: listening and not shutting down', response: { 200: Ready, 503: NotReady } }) }, async (_req, reply) =>
     opts.isReady() ? { status: 'ready' } : reply.code(503).send({ status: 'not-ready' }));
 
-  app.get('/metrics', { config: { access: 'metrics' } }, async (_req, reply) => {
+  app.get('/metrics', { config: { access: 'metrics' }, schema: routeSchema({ tags, summary: 'Prometheus metrics (text exposition format)', response: {} }) }, async (_req, reply) => {
     const body = await app.metrics.registry.metrics();
     return reply.type(app.metrics.registry.contentType).send(body);
   });

@@ -1,7 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { reportedPnl } from '../../agent/index.js';
 import { NO_QUOTE } from '../errors.js';
+import { Inventory, QuoteReply, SymbolView } from '../replies.js';
+import { routeSchema } from '../route-schemas.js';
 import { AgentParams, parse, SymbolParams } from '../schemas.js';
+
+const tags = ['reads'];
 
 export async function readRoutes(app: FastifyInstance): Promise<void> {
   const { quoting } = app;
@@ -11,19 +15,19 @@ export async function readRoutes(app: FastifyInstance): Promise<void> {
     return { agent: quoting.symbolOf(agentId, symbol), symbol };
   };
 
-  app.get('/v1/agents/:agentId/symbols/:symbol/quote', async (req) => {
+  app.get('/v1/agents/:agentId/symbols/:symbol/quote', { schema: routeSchema({ tags, summary: "A symbol's current quote (404 NO_QUOTE when it has none, with the reason)", params: SymbolParams, response: { 200: QuoteReply } }) }, async (req) => {
     const { agent, symbol } = symbolOf(req.params);
     const view = agent.view(symbol)!;
     if (view.quote === null) throw new NO_QUOTE(symbol, view.decision.reason);
     return { quote: view.quote, decision: view.decision };
   });
 
-  app.get('/v1/agents/:agentId/symbols/:symbol', async (req) => {
+  app.get('/v1/agents/:agentId/symbols/:symbol', { schema: routeSchema({ tags, summary: "A symbol's state", params: SymbolParams, response: { 200: SymbolView } }) }, async (req) => {
     const { agent, symbol } = symbolOf(req.params);
     return agent.view(symbol);
   });
 
-  app.get('/v1/agents/:agentId/inventory', async (req) => {
+  app.get('/v1/agents/:agentId/inventory', { schema: routeSchema({ tags, summary: "An agent's positions and P&L per symbol, and their total", params: AgentParams, response: { 200: Inventory } }) }, async (req) => {
     const agent = quoting.registry.get(parse(AgentParams, req.params).agentId);
     const symbols = agent.views().map((v) => ({
       symbol: v.symbol, position: v.position, averageCost: v.averageCost, markPrice: v.markPrice,

@@ -1,7 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { AgentError, type ProcessResult, type Update } from '../../agent/index.js';
 import { BATCH_TOO_LARGE, errorResponse } from '../errors.js';
-import { BatchBody, BatchItem, FillBody, MidBody, parse, PositionBody, SymbolParams, VolatilityBody } from '../schemas.js';
+import { BatchReply, UpdateReply } from '../replies.js';
+import { routeSchema } from '../route-schemas.js';
+import { AgentParams, BatchBody, BatchItem, FillBody, MidBody, parse, PositionBody, SymbolParams, VolatilityBody } from '../schemas.js';
+
+const tags = ['updates'];
+const update = (summary: string, body: typeof MidBody | typeof VolatilityBody | typeof PositionBody | typeof FillBody, description?: string) => ({
+  schema: routeSchema({ tags, summary, params: SymbolParams, body, response: { 200: UpdateReply }, ...(description ? { description } : {}) }),
+});
 
 export interface UpdateRoutesOptions {
   maxBatch: number;
@@ -17,19 +24,19 @@ export async function updateRoutes(app: FastifyInstance, opts: UpdateRoutesOptio
   const { now } = quoting;
   const base = '/v1/agents/:agentId/symbols/:symbol';
 
-  app.post(`${base}/mid`, async (req) => {
+  app.post(`${base}/mid`, update('Push a mid price', MidBody, 'Applied at once; never touches the ledger.'), async (req) => {
     const { agentId, symbol } = parse(SymbolParams, req.params);
     const b = parse(MidBody, req.body);
     return updateReply(await quoting.update(agentId, { type: 'mid', symbol, mid: b.mid, time: b.time ?? now() }));
   });
 
-  app.post(`${base}/volatility`, async (req) => {
+  app.post(`${base}/volatility`, update('Push a volatility (per √timeUnit)', VolatilityBody, 'Applied at once; never touches the ledger.'), async (req) => {
     const { agentId, symbol } = parse(SymbolParams, req.params);
     const b = parse(VolatilityBody, req.body);
     return updateReply(await quoting.update(agentId, { type: 'volatility', symbol, sigma: b.sigma, time: b.time ?? now() }));
   });
 
-  app.post(`${base}/position`, async (req) => {
+  app.post(`${base}/position`, update('Push a position snapshot', PositionBody, 'Committed to the ledger before it is applied; one older than the last applied is `409 STALE_UPDATE`.'), async (req) => {
     const { agentId, symbol } = parse(SymbolParams, req.params);
     const b = parse(PositionBody, req.body);
     return updateReply(await quoting.update(agentId, {
@@ -37,7 +44,7 @@ export async function updateRoutes(app: FastifyInstance, opts: UpdateRoutesOptio
     }));
   });
 
-  app.post(`${base}/fills`, async (req) => {
+  app.post(`${base}/fills`, update('Report a fill', FillBody, 'Committed to the ledger before it is applied. The same id again: `duplicate` with the same contents, `409 FILL_ID_CONFLICT` with others.'), async (req) => {
     const { agentId, symbol } = parse(SymbolParams, req.params);
     const b = parse(FillBody, req.body);
     return updateReply(await quoting.update(agentId, {
@@ -46,7 +53,12 @@ export async function updateRoutes(app: FastifyInstance, opts: UpdateRoutesOptio
   });
 
   // Applied in order; each item answers for itself, so one bad item does not stop the rest.
-  app.post('/v1/agents/:agentId/updates', async (req) => {
+  app.post('/v1/agents/:agentId/updates', {
+    schema: routeSchema({
+      tags, summary: 'Apply a batch of updates in order', params: AgentParams, body: BatchBody, response: { 200: BatchReply },
+      description: 'Each item (`type`: mid, volatility, position or fill, with its `symbol`) answers for itself, so one bad item does not stop the rest; fills and positions are committed in one transaction.',
+    }),
+  }, async (req) => {
     const { agentId } = parse(SymbolParams.pick({ agentId: true }), req.params);
     const { updates } = parse(BatchBody, req.body);
     quoting.symbolOf(agentId);

@@ -1,0 +1,68 @@
+/**
+ * Each route's `schema`, made from the zod schemas with zod 4's own
+ * `z.toJSONSchema`: params, body and query from `schemas.ts`, every response
+ * from `replies.ts`. The responses drive Fastify's compiled serializer; the
+ * whole drives the generated openapi.yaml (`npm run openapi`).
+ *
+ * Requests are not validated from these JSON Schemas: the routes parse with
+ * the zod schemas themselves (`parse`), so that the order of the checks (a
+ * 404 for an unknown agent before its body's 400 where a route says so) and
+ * the error bodies stay as they are. The app's validator compiler is a pass.
+ */
+import type { FastifySchema } from 'fastify';
+import { z } from 'zod';
+import { ErrorBody } from './replies.js';
+
+type Json = Record<string, unknown>;
+
+/** Drops what the serializer must not act on: `default` (fast-json-stringify writes it for a missing field). */
+function strip(node: unknown, dropDefaults: boolean): unknown {
+  if (Array.isArray(node)) return node.map((n) => strip(n, dropDefaults));
+  if (node === null || typeof node !== 'object') return node;
+  const out: Json = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k === '$schema' || (dropDefaults && k === 'default')) continue;
+    out[k] = strip(v, dropDefaults);
+  }
+  return out;
+}
+
+/** A zod schema as the JSON Schema (draft 7, Fastify's) of what it accepts (`input`) or produces (`output`). */
+export function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
+  return strip(z.toJSONSchema(schema, { io, target: 'draft-7', unrepresentable: 'any' }), io === 'output') as Json;
+}
+
+export interface RouteDoc {
+  summary: string;
+  description?: string;
+  tags: string[];
+  params?: z.ZodType;
+  body?: z.ZodType;
+  querystring?: z.ZodType;
+  /** status → reply; every route also answers 4xx and 5xx with ErrorBody */
+  response: Record<number, z.ZodType | null>;
+}
+
+const errorBody = () => jsonSchema(ErrorBody, 'output');
+
+/** The Fastify schema of one route. A `null` response has no body (204). */
+export function routeSchema(doc: RouteDoc): FastifySchema {
+  const response: Json = {};
+  for (const [status, s] of Object.entries(doc.response)) {
+    response[status] = s === null ? { type: 'null', description: 'no body' } : { ...jsonSchema(s, 'output'), description: s.description ?? 'OK' };
+  }
+  response['4xx'] = { ...errorBody(), description: 'the request is refused: `{"error":{"code","message","field"?}}`' };
+  response['5xx'] = { ...errorBody(), description: '`LEDGER_UNAVAILABLE` (503, nothing applied) or `INTERNAL` (500)' };
+  return {
+    summary: doc.summary,
+    ...(doc.description ? { description: doc.description } : {}),
+    tags: doc.tags,
+    ...(doc.params ? { params: jsonSchema(doc.params, 'input') } : {}),
+    ...(doc.body ? { body: jsonSchema(doc.body, 'input') } : {}),
+    ...(doc.querystring ? { querystring: jsonSchema(doc.querystring, 'input') } : {}),
+    response,
+  } as FastifySchema;
+}
+
+/** The routes validate with zod at the edge (`parse`); the request schemas are documentation. */
+export const passValidator = () => (): true => true;
