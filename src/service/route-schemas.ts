@@ -16,13 +16,14 @@ import { ErrorBody } from './replies.js';
 type Json = Record<string, unknown>;
 
 /** Drops what the serializer must not act on: `default` (fast-json-stringify writes it for a missing field). */
-function strip(node: unknown, dropDefaults: boolean): unknown {
+function strip(node: unknown, dropDefaults: boolean, names = false): unknown {
   if (Array.isArray(node)) return node.map((n) => strip(n, dropDefaults));
   if (node === null || typeof node !== 'object') return node;
   const out: Json = {};
   for (const [k, v] of Object.entries(node)) {
-    if (k === '$schema' || (dropDefaults && k === 'default')) continue;
-    out[k] = strip(v, dropDefaults);
+    // under `properties` the keys are field names (a field may be called `default`)
+    if (!names && (k === '$schema' || (dropDefaults && k === 'default'))) continue;
+    out[k] = strip(v, dropDefaults, !names && (k === 'properties' || k === 'definitions'));
   }
   return out;
 }
