@@ -62,7 +62,6 @@ export const AGENT_EXISTS = error('AGENT_EXISTS', 'agent %s already exists');
 export const SYMBOL_LIMIT = error('SYMBOL_LIMIT', '%s');
 export const AGENT_LIMIT = error('AGENT_LIMIT', 'the service already has %s agents (limits.maxAgents)');
 export const SUBSCRIPTION_LIMIT = error('SUBSCRIPTION_LIMIT', 'a connection holds at most %s subscriptions');
-export const PAYLOAD_TOO_LARGE = error('PAYLOAD_TOO_LARGE', '%s');
 export const BATCH_TOO_LARGE = error('BATCH_TOO_LARGE', 'a batch holds at most %s updates');
 export const UNSUPPORTED_MEDIA_TYPE = error('UNSUPPORTED_MEDIA_TYPE', '%s');
 export const BAD_REQUEST = error('BAD_REQUEST', '%s');

@@ -40,7 +40,7 @@ export function installMethodNotAllowed(app: FastifyInstance): void {
     if (p === undefined) patterns.set(r.url, (p = { test: toRegExp(r.url), methods: new Set() }));
     for (const m of methods) p.methods.add(m);
     // routes hidden from the schema (the quote board's static files) are not part of the API
-    if ((r.schema as { hide?: boolean } | undefined)?.hide === true) return;
+    if ((r.schema as Record<string, unknown> | undefined)?.hide === true) return;
     for (const method of methods) api.push({ method, url: r.url });
   });
   app.setNotFoundHandler((req, reply) => {

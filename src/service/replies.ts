@@ -160,3 +160,23 @@ export const LedgerSnapshot = z.object({
 export const Health = z.object({ status: z.literal('ok') });
 export const Ready = z.object({ status: z.literal('ready') });
 export const NotReady = z.object({ status: z.literal('not-ready') });
+
+// ---- the stream's server messages (the client's are StreamMessage in schemas.ts)
+const serverTime = unixMs.describe('the server\'s clock when the message was made, Unix ms');
+const selection = z.union([z.literal('*'), z.array(z.string())]);
+export const StreamServerMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('subscribed'), agent: z.string(), symbols: selection.describe('`"*"`, or the symbols asked for without repeats, in the order first given') }).strict(),
+  z.object({ type: z.literal('unsubscribed'), agent: z.string(), symbols: selection.describe('as sent (repeats included)') }).strict(),
+  Quote.extend({
+    type: z.literal('quote'),
+    snapshot: z.literal(true).optional().describe('the current quote, sent right after `subscribed`'),
+    conflated: z.literal(true).optional().describe("delivered after this slow client's queue drained; earlier messages of this symbol may have been dropped, this is the latest"),
+    agent: z.string(), serverTime,
+  }).strict(),
+  z.object({ type: z.literal('withdrawn'), agent: z.string(), symbol: z.string(), reason: Decision.shape.reason, serverTime }).strict(),
+  z.object({ type: z.literal('agent-deleted'), agent: z.string(), serverTime }).strict(),
+  ErrorDetail.extend({
+    type: z.literal('error'),
+    code: z.enum(['INVALID_JSON', 'INVALID_MESSAGE', 'VALIDATION_FAILED', 'AGENT_NOT_FOUND', 'SUBSCRIPTION_LIMIT']),
+  }).strict(),
+]).describe('a message from the server, told apart by `type`');

@@ -54,7 +54,8 @@ export function routeSchema(doc: RouteDoc): FastifySchema {
   }
   response['4xx'] = { ...errorBody(), description: 'the request is refused: `{"error":{"code","message","field"?}}`' };
   response['5xx'] = { ...errorBody(), description: '`LEDGER_UNAVAILABLE` (503, nothing applied) or `INTERNAL` (500)' };
-  return {
+  // summary, description and tags are @fastify/swagger's (a devDependency: its types are not in the build)
+  const schema: Json = {
     summary: doc.summary,
     ...(doc.description ? { description: doc.description } : {}),
     tags: doc.tags,
@@ -62,7 +63,8 @@ export function routeSchema(doc: RouteDoc): FastifySchema {
     ...(doc.body ? { body: jsonSchema(doc.body, 'input') } : {}),
     ...(doc.querystring ? { querystring: jsonSchema(doc.querystring, 'input') } : {}),
     response,
-  } as FastifySchema;
+  };
+  return schema;
 }
 
 /** The routes validate with zod at the edge (`parse`); the request schemas are documentation. */

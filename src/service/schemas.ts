@@ -1,5 +1,6 @@
 /** Request bodies and parameters, and the stream's messages, as zod schemas. */
 import { z } from 'zod';
+import { MarketMakerConfigSchema } from '../agent/index.js';
 import { ID_PATTERN } from './config.js';
 import { validationError } from './errors.js';
 
@@ -45,6 +46,18 @@ export const CreateAgentBody = z.object({
 
 /** a partial configuration; merged into the current one, then the whole is validated */
 export const ConfigPatchBody = z.record(z.string(), z.unknown());
+
+/**
+ * What the document says of the bodies parsed in two steps: a batch's items
+ * (each checked by itself) and an agent's configuration (checked after the
+ * merge). The routes parse with the schemas above; these are for openapi.yaml.
+ */
+export const BatchBodyDoc = z.object({
+  updates: z.array(BatchItem).describe('applied in order; each item is checked by itself, so one bad item answers for itself'),
+}).strict();
+const configDoc = MarketMakerConfigSchema.describe('merged over the defaults and validated as a whole (`400 INVALID_CONFIG` naming the field)');
+export const CreateAgentBodyDoc = CreateAgentBody.extend({ config: configDoc.optional() });
+export const ConfigPatchBodyDoc = configDoc.describe('a partial configuration, merged into the current one; the whole is then validated');
 
 /** WebSocket client messages */
 export const StreamMessage = z.discriminatedUnion('op', [

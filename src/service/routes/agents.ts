@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { MarketMakerAgent } from '../../agent/index.js';
 import { AgentDetail, AgentList, AgentSummary, SymbolView } from '../replies.js';
 import { routeSchema } from '../route-schemas.js';
-import { AgentParams, ConfigPatchBody, CreateAgentBody, parse, SymbolParams } from '../schemas.js';
+import { AgentParams, ConfigPatchBody, ConfigPatchBodyDoc, CreateAgentBody, CreateAgentBodyDoc, parse, SymbolParams } from '../schemas.js';
 
 const tags = ['agents'];
 
@@ -22,7 +22,7 @@ export async function agentRoutes(app: FastifyInstance): Promise<void> {
 
   app.post('/v1/agents', {
     schema: routeSchema({
-      tags, summary: 'Create an agent', body: CreateAgentBody, response: { 201: AgentDetail },
+      tags, summary: 'Create an agent', body: CreateAgentBodyDoc, response: { 201: AgentDetail },
       description: 'The configuration is merged over the defaults and validated as a whole (`400 INVALID_CONFIG` naming the field). Committed to the ledger before the reply.',
     }),
   }, async (req, reply) => {
@@ -36,7 +36,7 @@ export async function agentRoutes(app: FastifyInstance): Promise<void> {
 
   app.patch('/v1/agents/:agentId/config', {
     schema: routeSchema({
-      tags, summary: "Change an agent's configuration", params: AgentParams, body: ConfigPatchBody, response: { 200: AgentDetail },
+      tags, summary: "Change an agent's configuration", params: AgentParams, body: ConfigPatchBodyDoc, response: { 200: AgentDetail },
       description: 'A partial configuration merged into the current one; the whole is validated. An unknown agent is 404 before the body is read.',
     }),
   }, async (req) => {

@@ -4,7 +4,7 @@ import type {} from '../plugins/metrics.js';
 import { Health, NotReady, Ready } from '../replies.js';
 import { routeSchema } from '../route-schemas.js';
 
-const tags = ['operations'];
+const tags = ['ops'];
 
 export async function opsRoutes(app: FastifyInstance, opts: { isReady: () => boolean }): Promise<void> {
   /** the process is up */

@@ -37,7 +37,7 @@ export async function uiRoutes(app: FastifyInstance, opts: { root: string }): Pr
   await app.register(fastifyStatic, { root: opts.root, prefix: '/ui/', schemaHide: true });
   // the page's relative URLs need the slash; the query (agent, token) goes along
   // `hide` is the ecosystem's mark (@fastify/swagger, @fastify/static) for a route outside the API
-  const hidden: FastifySchema = { hide: true } as FastifySchema;
+  const hidden: FastifySchema & { hide: boolean } = { hide: true };
   app.get('/ui', { schema: hidden }, (req, reply) => {
     const q = req.url.indexOf('?');
     return reply.redirect(`/ui/${q === -1 ? '' : req.url.slice(q)}`, 301);

@@ -3,7 +3,7 @@ import { AgentError, type ProcessResult, type Update } from '../../agent/index.j
 import { BATCH_TOO_LARGE, errorResponse } from '../errors.js';
 import { BatchReply, UpdateReply } from '../replies.js';
 import { routeSchema } from '../route-schemas.js';
-import { AgentParams, BatchBody, BatchItem, FillBody, MidBody, parse, PositionBody, SymbolParams, VolatilityBody } from '../schemas.js';
+import { AgentParams, BatchBody, BatchBodyDoc, BatchItem, FillBody, MidBody, parse, PositionBody, SymbolParams, VolatilityBody } from '../schemas.js';
 
 const tags = ['updates'];
 const update = (summary: string, body: typeof MidBody | typeof VolatilityBody | typeof PositionBody | typeof FillBody, description?: string) => ({
@@ -55,7 +55,7 @@ export async function updateRoutes(app: FastifyInstance, opts: UpdateRoutesOptio
   // Applied in order; each item answers for itself, so one bad item does not stop the rest.
   app.post('/v1/agents/:agentId/updates', {
     schema: routeSchema({
-      tags, summary: 'Apply a batch of updates in order', params: AgentParams, body: BatchBody, response: { 200: BatchReply },
+      tags, summary: 'Apply a batch of updates in order', params: AgentParams, body: BatchBodyDoc, response: { 200: BatchReply },
       description: 'Each item (`type`: mid, volatility, position or fill, with its `symbol`) answers for itself, so one bad item does not stop the rest; fills and positions are committed in one transaction.',
     }),
   }, async (req) => {
