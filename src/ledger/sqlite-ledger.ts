@@ -168,9 +168,18 @@ export class SqliteLedger implements Ledger {
     if (this.closing !== null) throw new LedgerUnavailableError(`ledger ${this.location} is closed`);
     if (this.damage !== null) throw new LedgerUnavailableError(this.damage);
     let seq = this.seq;
-    this.transaction(() => {
-      for (const e of entries) this.insert.run(...toRow(++seq, e));
-    });
+    if (entries.length === 1) {
+      // one statement in autocommit is its own transaction: a third of the statement runs of BEGIN, INSERT, COMMIT
+      try {
+        this.insert.run(...toRow(++seq, entries[0]!));
+      } catch (err) {
+        throw new LedgerUnavailableError(`ledger ${this.location}: ${(err as Error).message}`);
+      }
+    } else {
+      this.transaction(() => {
+        for (const e of entries) this.insert.run(...toRow(++seq, e));
+      });
+    }
     this.seq = seq;
   }
 
