@@ -36,6 +36,8 @@ export interface SqliteLedgerOptions {
   onWarning?: (message: string) => void;
   /** the background quick_check found damage (writes are refused from then on) */
   onDamage?: (message: string) => void;
+  /** told after each fdatasync of the WAL by the worker (tests) */
+  onWalSynced?: () => void;
 }
 
 const SCHEMA_VERSION = '1';
@@ -102,6 +104,7 @@ export class SqliteLedger implements Ledger {
         checked(found);
       },
       onChecked: () => checked(null),
+      ...(opts.onWalSynced === undefined ? {} : { onSynced: opts.onWalSynced }),
     });
     if (opts.fullCheckAtStart === true) checked(null);
   }
