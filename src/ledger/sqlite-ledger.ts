@@ -9,7 +9,8 @@
  *   `never` = NORMAL (a process crash takes nothing committed; for `interval`
  *   the worker fdatasyncs the WAL every `checkpointIntervalMs` and checkpoints
  *   once it passes 1 MiB; for `never` the WAL is synced at the checkpoint once
- *   it passes 64 MiB). Checkpoints run in a worker.
+ *   it passes 64 MiB). Checkpoints run in a worker. A single entry is one
+ *   INSERT in autocommit (one statement run, not three).
  * - Snapshots of the whole state sit beside the entries, each with the
  *   sequence number of the last entry it covers; `replay` reads the latest and
  *   the entries after it. The two latest are kept; entries are kept for good
@@ -82,7 +83,11 @@ export class SqliteLedger implements Ledger {
   private constructor(private readonly db: DatabaseSync, path: string, opts: SqliteLedgerOptions) {
     this.location = path;
     const synchronous = opts.fsync === 'always' ? 'FULL' : 'NORMAL';
-    db.exec(`PRAGMA synchronous=${synchronous}; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=${NEVER_WAL_BYTES};`);
+    // journal_size_limit=0: the first commit after a checkpoint restarts the WAL and cuts the file to
+    // what it holds, so its size is what was written since (the worker checkpoints by that size; with
+    // the file left at its largest, every interval checkpointed and the next commit, on the event loop,
+    // restarted the WAL and fsynced its header)
+    db.exec(`PRAGMA synchronous=${synchronous}; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=0;`);
     this.insert = db.prepare(`INSERT INTO entries (${ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.begin = db.prepare('BEGIN IMMEDIATE');
     this.commit = db.prepare('COMMIT');
