@@ -83,11 +83,13 @@ export class SqliteLedger implements Ledger {
   private constructor(private readonly db: DatabaseSync, path: string, opts: SqliteLedgerOptions) {
     this.location = path;
     const synchronous = opts.fsync === 'always' ? 'FULL' : 'NORMAL';
-    // journal_size_limit=0: the first commit after a checkpoint restarts the WAL and cuts the file to
-    // what it holds, so its size is what was written since (the worker checkpoints by that size; with
-    // the file left at its largest, every interval checkpointed and the next commit, on the event loop,
-    // restarted the WAL and fsynced its header)
-    db.exec(`PRAGMA synchronous=${synchronous}; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=0;`);
+    // interval, never: journal_size_limit=0, the first commit after a checkpoint restarts the WAL and
+    // cuts the file to what it holds, so its size is what was written since (the worker checkpoints by
+    // that size; with the file left at its largest, every interval checkpointed and the next commit, on
+    // the event loop, restarted the WAL and fsynced its header). always checkpoints at every interval
+    // anyway and syncs every commit: its WAL keeps its blocks, so a sync need not commit a new file size
+    const sizeLimit = opts.fsync === 'always' ? NEVER_WAL_BYTES : 0;
+    db.exec(`PRAGMA synchronous=${synchronous}; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=${sizeLimit};`);
     this.insert = db.prepare(`INSERT INTO entries (${ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.begin = db.prepare('BEGIN IMMEDIATE');
     this.commit = db.prepare('COMMIT');
