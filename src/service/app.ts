@@ -103,7 +103,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     agents: () => registry.all(),
     wsClients: () => hub.clients.size,
     wsSubscriptions: () => hub.subscriptionCount,
-  });
+  }, config.metrics);
   for (const [id, agentConfig] of Object.entries(config.agents)) registry.create(id, agentConfig);
 
   const ledger = openLedger(config.ledger, registry, app.log, Object.keys(config.agents));

@@ -11,7 +11,7 @@ export async function opsRoutes(app: FastifyInstance, opts: { metrics: ServiceMe
     opts.isReady() ? { status: 'ready' } : reply.code(503).send({ status: 'not-ready' }));
 
   app.get('/metrics', { config: { access: 'metrics' } }, async (_req, reply) => {
-    const body = await opts.metrics.registry.metrics();
+    const body = await opts.metrics.scrape();
     return reply.type(opts.metrics.registry.contentType).send(body);
   });
 }
