@@ -3,7 +3,7 @@ import { AgentError } from '../../agent/errors.js';
 import type { ProcessResult } from '../../agent/quote.js';
 import type { Update } from '../../agent/updates.js';
 import { BATCH_TOO_LARGE, errorResponse } from '../errors.js';
-import { BatchBody, BatchItem, FillBody, MidBody, parse, PositionBody, SymbolParams, VolatilityBody } from '../schemas.js';
+import { BatchBody, BatchItem, BatchQuery, FillBody, MidBody, parse, PositionBody, SymbolParams, VolatilityBody } from '../schemas.js';
 import type { UpdatePipeline } from '../update-pipeline.js';
 
 export interface UpdateRoutesOptions {
@@ -52,6 +52,7 @@ export async function updateRoutes(app: FastifyInstance, opts: UpdateRoutesOptio
   // Applied in order; each item answers for itself, so one bad item does not stop the rest.
   app.post('/v1/agents/:agentId/updates', async (req) => {
     const { agentId } = parse(SymbolParams.pick({ agentId: true }), req.params);
+    const { reply } = parse(BatchQuery, req.query);
     const { updates } = parse(BatchBody, req.body);
     pipeline.agent(agentId);
     if (updates.length > opts.maxBatch) throw new BATCH_TOO_LARGE(opts.maxBatch);
@@ -66,7 +67,12 @@ export async function updateRoutes(app: FastifyInstance, opts: UpdateRoutesOptio
     // one transaction for the fills and positions of the batch, then every item in order
     const outcomes = await pipeline.applyBatch(agentId, items);
     const results = outcomes.map((r, i) => {
-      if (!(r instanceof Error)) return { index: i, ok: true as const, ...updateReply(r) };
+      if (!(r instanceof Error)) {
+        // summary: what a feed that reads its quotes from the stream needs to know (did it apply, which quote)
+        return reply === 'summary'
+          ? { index: i, ok: true as const, outcome: r.outcome, seq: r.quote?.seq ?? null }
+          : { index: i, ok: true as const, ...updateReply(r) };
+      }
       // every item answers for itself, even a failure of ours, so the client knows which went through
       const { status, body } = errorResponse(r);
       if (status >= 500) req.log.error({ err: r, item: i }, 'batch item failed');
