@@ -3,7 +3,7 @@ import { AgentError } from '../../agent/errors.js';
 import type { ProcessResult } from '../../agent/quote.js';
 import type { Update } from '../../agent/updates.js';
 import { BATCH_TOO_LARGE, errorResponse } from '../errors.js';
-import { BatchBody, BatchItem, BatchQuery, FillBody, MidBody, parse, PositionBody, SymbolParams, VolatilityBody } from '../schemas.js';
+import { AgentParams, BatchBody, BatchItem, BatchQuery, FillBody, MidBody, parse, PositionBody, SymbolParams, VolatilityBody } from '../schemas.js';
 import type { UpdatePipeline } from '../update-pipeline.js';
 
 export interface UpdateRoutesOptions {
@@ -51,7 +51,7 @@ export async function updateRoutes(app: FastifyInstance, opts: UpdateRoutesOptio
 
   // Applied in order; each item answers for itself, so one bad item does not stop the rest.
   app.post('/v1/agents/:agentId/updates', async (req) => {
-    const { agentId } = parse(SymbolParams.pick({ agentId: true }), req.params);
+    const { agentId } = parse(AgentParams, req.params);
     const { reply } = parse(BatchQuery, req.query);
     const { updates } = parse(BatchBody, req.body);
     pipeline.agent(agentId);
