@@ -10,8 +10,7 @@
  * the six gauges' collect() callbacks share it.
  */
 import { Gauge, type Registry } from 'prom-client';
-import type { MarketMakerAgent } from '../agent/market-maker-agent.js';
-import type { SymbolView } from '../agent/symbol-state.js';
+import type { MarketMakerAgent, SymbolView } from '../agent/index.js';
 import type { MetricsConfig } from './config.js';
 import { select } from './latency-window.js';
 

@@ -1,18 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import { AgentError } from '../../agent/errors.js';
-import type { ProcessResult } from '../../agent/quote.js';
-import type { Update } from '../../agent/updates.js';
+import { AgentError, type ProcessResult, type Update } from '../../agent/index.js';
 import { compiledCheck } from '../compiled-schema.js';
 import { BATCH_TOO_LARGE, errorResponse } from '../errors.js';
 import { AgentParams, BatchBody, BatchItem, BatchQuery, FillBody, MidBody, parse, PositionBody, SymbolParams, VolatilityBody } from '../schemas.js';
-import type { UpdatePipeline } from '../update-pipeline.js';
 
 const checkItem = compiledCheck(BatchItem);
 
 export interface UpdateRoutesOptions {
-  pipeline: UpdatePipeline;
   maxBatch: number;
-  now: () => number;
 }
 
 /** What every update answers: the resulting quote, or why there is none. */
@@ -21,25 +16,26 @@ export function updateReply(r: ProcessResult) {
 }
 
 export async function updateRoutes(app: FastifyInstance, opts: UpdateRoutesOptions): Promise<void> {
-  const { pipeline, now } = opts;
+  const { quoting } = app;
+  const { now } = quoting;
   const base = '/v1/agents/:agentId/symbols/:symbol';
 
   app.post(`${base}/mid`, async (req) => {
     const { agentId, symbol } = parse(SymbolParams, req.params);
     const b = parse(MidBody, req.body);
-    return updateReply(await pipeline.apply(agentId, { type: 'mid', symbol, mid: b.mid, time: b.time ?? now() }));
+    return updateReply(await quoting.update(agentId, { type: 'mid', symbol, mid: b.mid, time: b.time ?? now() }));
   });
 
   app.post(`${base}/volatility`, async (req) => {
     const { agentId, symbol } = parse(SymbolParams, req.params);
     const b = parse(VolatilityBody, req.body);
-    return updateReply(await pipeline.apply(agentId, { type: 'volatility', symbol, sigma: b.sigma, time: b.time ?? now() }));
+    return updateReply(await quoting.update(agentId, { type: 'volatility', symbol, sigma: b.sigma, time: b.time ?? now() }));
   });
 
   app.post(`${base}/position`, async (req) => {
     const { agentId, symbol } = parse(SymbolParams, req.params);
     const b = parse(PositionBody, req.body);
-    return updateReply(await pipeline.apply(agentId, {
+    return updateReply(await quoting.update(agentId, {
       type: 'position', symbol, quantity: b.quantity, averageCost: b.averageCost, mark: b.mark, time: b.time ?? now(),
     }));
   });
@@ -47,7 +43,7 @@ export async function updateRoutes(app: FastifyInstance, opts: UpdateRoutesOptio
   app.post(`${base}/fills`, async (req) => {
     const { agentId, symbol } = parse(SymbolParams, req.params);
     const b = parse(FillBody, req.body);
-    return updateReply(await pipeline.apply(agentId, {
+    return updateReply(await quoting.update(agentId, {
       type: 'fill', symbol, id: b.id, side: b.side, price: b.price, quantity: b.quantity, time: b.time ?? now(),
     }));
   });
@@ -57,7 +53,7 @@ export async function updateRoutes(app: FastifyInstance, opts: UpdateRoutesOptio
     const { agentId } = parse(AgentParams, req.params);
     const { reply } = parse(BatchQuery, req.query);
     const { updates } = parse(BatchBody, req.body);
-    pipeline.agent(agentId);
+    quoting.symbolOf(agentId);
     if (updates.length > opts.maxBatch) throw new BATCH_TOO_LARGE(opts.maxBatch);
     const time = now();
     const items = updates.map((raw, i): Update | Error => {
@@ -70,7 +66,7 @@ export async function updateRoutes(app: FastifyInstance, opts: UpdateRoutesOptio
       }
     });
     // one transaction for the fills and positions of the batch, then every item in order
-    const outcomes = await pipeline.applyBatch(agentId, items);
+    const outcomes = await quoting.batch(agentId, items);
     const results = outcomes.map((r, i) => {
       if (!(r instanceof Error)) {
         // summary: what a feed that reads its quotes from the stream needs to know (did it apply, which quote)
