@@ -2,9 +2,16 @@ import type { FastifyInstance } from 'fastify';
 import { AgentError, type ProcessResult, type Update } from '../../agent/index.js';
 import { compiledCheck } from '../compiled-schema.js';
 import { BATCH_TOO_LARGE, errorResponse } from '../errors.js';
+import { UPDATE_REPLY_SCHEMA } from '../reply-schema.js';
 import { AgentParams, BatchBody, BatchItem, BatchQuery, FillBody, MidBody, parse, PositionBody, SymbolParams, VolatilityBody } from '../schemas.js';
 
 const checkItem = compiledCheck(BatchItem);
+/**
+ * The single updates' 200, serialised by the schema's compiled serializer (reply-schema.ts). The
+ * handlers return the ProcessResult itself: the serializer writes the reply's fields (updateReply's)
+ * and no others, so no copy is made per request.
+ */
+const reply200 = { schema: { response: { 200: UPDATE_REPLY_SCHEMA } } };
 
 export interface UpdateRoutesOptions {
   maxBatch: number;
@@ -20,32 +27,32 @@ export async function updateRoutes(app: FastifyInstance, opts: UpdateRoutesOptio
   const { now } = quoting;
   const base = '/v1/agents/:agentId/symbols/:symbol';
 
-  app.post(`${base}/mid`, async (req) => {
+  app.post(`${base}/mid`, reply200, async (req) => {
     const { agentId, symbol } = parse(SymbolParams, req.params);
     const b = parse(MidBody, req.body);
-    return updateReply(await quoting.update(agentId, { type: 'mid', symbol, mid: b.mid, time: b.time ?? now() }));
+    return quoting.update(agentId, { type: 'mid', symbol, mid: b.mid, time: b.time ?? now() });
   });
 
-  app.post(`${base}/volatility`, async (req) => {
+  app.post(`${base}/volatility`, reply200, async (req) => {
     const { agentId, symbol } = parse(SymbolParams, req.params);
     const b = parse(VolatilityBody, req.body);
-    return updateReply(await quoting.update(agentId, { type: 'volatility', symbol, sigma: b.sigma, time: b.time ?? now() }));
+    return quoting.update(agentId, { type: 'volatility', symbol, sigma: b.sigma, time: b.time ?? now() });
   });
 
-  app.post(`${base}/position`, async (req) => {
+  app.post(`${base}/position`, reply200, async (req) => {
     const { agentId, symbol } = parse(SymbolParams, req.params);
     const b = parse(PositionBody, req.body);
-    return updateReply(await quoting.update(agentId, {
+    return quoting.update(agentId, {
       type: 'position', symbol, quantity: b.quantity, averageCost: b.averageCost, mark: b.mark, time: b.time ?? now(),
-    }));
+    });
   });
 
-  app.post(`${base}/fills`, async (req) => {
+  app.post(`${base}/fills`, reply200, async (req) => {
     const { agentId, symbol } = parse(SymbolParams, req.params);
     const b = parse(FillBody, req.body);
-    return updateReply(await quoting.update(agentId, {
+    return quoting.update(agentId, {
       type: 'fill', symbol, id: b.id, side: b.side, price: b.price, quantity: b.quantity, time: b.time ?? now(),
-    }));
+    });
   });
 
   // Applied in order; each item answers for itself, so one bad item does not stop the rest.
