@@ -65,7 +65,11 @@ export async function updateRoutes(app: FastifyInstance, opts: UpdateRoutesOptio
     const time = now();
     const items = updates.map((raw, i): Update | Error => {
       // the compiled check passes valid items on; zod parses the others, to name the field
-      if (checkItem(raw)) return toUpdate(raw, time);
+      if (checkItem(raw)) {
+        // the body's own object (nothing else holds it), given the time in place rather than copied
+        raw.time ??= time;
+        return raw as Update;
+      }
       try {
         return toUpdate(parse(BatchItem, raw, `updates.${i}`), time);
       } catch (err) {
@@ -79,7 +83,7 @@ export async function updateRoutes(app: FastifyInstance, opts: UpdateRoutesOptio
         // summary: what a feed that reads its quotes from the stream needs to know (did it apply, which quote)
         return reply === 'summary'
           ? { index: i, ok: true as const, outcome: r.outcome, seq: r.quote?.seq ?? null }
-          : { index: i, ok: true as const, ...updateReply(r) };
+          : { index: i, ok: true as const, outcome: r.outcome, quote: r.quote, decision: r.decision, breach: r.breach };
       }
       // every item answers for itself, even a failure of ours, so the client knows which went through
       const { status, body } = errorResponse(r);
