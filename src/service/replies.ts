@@ -146,8 +146,12 @@ export const ErrorBody = z.object({ error: ErrorDetail });
 
 export const BatchReply = z.object({
   results: z.array(z.union([
-    UpdateReply.extend({ index: count, ok: z.literal(true) }),
-    z.object({ index: count, ok: z.literal(false), status: z.number().int(), error: ErrorDetail }),
+    UpdateReply.extend({ index: count, ok: z.literal(true) }).describe('an applied item: an UpdateReply with its index'),
+    z.object({
+      index: count, ok: z.literal(true), outcome: UpdateReply.shape.outcome,
+      seq: z.number().int().min(1).nullable().describe("the quote's per-symbol seq; null when the update left no quote"),
+    }).describe('an applied item under `?reply=summary`'),
+    z.object({ index: count, ok: z.literal(false), status: z.number().int(), error: ErrorDetail }).describe('a refused item, with the status it would have had alone'),
   ])).describe('one per item, in order'),
 });
 

@@ -10,9 +10,13 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import fc from 'fast-check';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProcessResult } from '../../src/agent/index.js';
 import { quotingApp, serverOptions } from '../../src/service/app.js';
 import { parseServiceConfig } from '../../src/service/config.js';
+import { updateReply } from '../../src/service/routes/updates.js';
 import { tempLedger } from '../support/server.js';
+
+const SINGLE_UPDATE = /^POST \/v1\/agents\/:agentId\/symbols\/:symbol\/(mid|volatility|position|fills)$/;
 
 interface Seen { route: string; status: number; expected: unknown; actual: unknown }
 
@@ -29,8 +33,11 @@ beforeAll(async () => {
     const response = (r.schema as { response?: Record<string, unknown> } | undefined)?.response;
     for (const m of [r.method].flat()) if (m !== 'HEAD') routes.push({ method: m, url: r.url, statuses: Object.keys(response ?? {}) });
   });
-  app.addHook('preSerialization', async (req, _reply, payload) => {
-    pending.set(req.id, { route: `${req.method} ${req.routeOptions.url ?? '(none)'}`, json: JSON.stringify(payload) });
+  app.addHook('preSerialization', async (req, reply, payload) => {
+    const route = `${req.method} ${req.routeOptions.url ?? '(none)'}`;
+    // the single updates hand the serializer their ProcessResult, of which it writes updateReply's fields
+    const meant = SINGLE_UPDATE.test(route) && reply.statusCode === 200 ? updateReply(payload as ProcessResult) : payload;
+    pending.set(req.id, { route, json: JSON.stringify(meant) });
     return payload;
   });
   app.addHook('onResponse', async (req, reply) => {
@@ -113,6 +120,9 @@ describe('the compiled serializer writes what JSON.stringify writes', () => {
       { type: 'mid', symbol: 'S', mid: 101 }, { type: 'mid', symbol: 'S', mid: -1 }, { type: 'nope' },
       { type: 'fill', symbol: 'S', id: 'f1', side: 'sell', price: 1, quantity: 1 }, { type: 'volatility', symbol: 'T', sigma: 1 },
     ] })).toBe(200);
+    expect(await call('POST', '/v1/agents/levels/updates?reply=summary', { updates: [
+      { type: 'mid', symbol: 'S', mid: 101 }, { type: 'mid', symbol: 'S', mid: -1 }, { type: 'volatility', symbol: 'U', sigma: 1 },
+    ] })).toBe(200);
     expect(await call('POST', '/v1/agents/plain/updates', { updates: Array.from({ length: 51 }, () => ({})) })).toBe(413);
     expect(await call('GET', '/v1/agents')).toBe(200);
     expect(await call('POST', '/v1/ledger/snapshot')).toBe(200);
@@ -138,7 +148,7 @@ describe('the compiled serializer writes what JSON.stringify writes', () => {
     await fc.assert(fc.asyncProperty(agent, fc.array(update, { minLength: 1, maxLength: 20 }), fc.boolean(), async (id, updates, batch) => {
       t += 1_000;
       if (batch) {
-        await call('POST', `/v1/agents/${id}/updates`, { updates });
+        await call('POST', `/v1/agents/${id}/updates${t % 3000 === 0 ? '?reply=summary' : ''}`, { updates });
       } else {
         for (const { type, symbol: s, ...body } of updates) {
           await call('POST', `/v1/agents/${id}/symbols/${s}/${type === 'fill' ? 'fills' : type}`, body);

@@ -15,7 +15,7 @@ export async function opsRoutes(app: FastifyInstance, opts: { isReady: () => boo
     opts.isReady() ? { status: 'ready' } : reply.code(503).send({ status: 'not-ready' }));
 
   app.get('/metrics', { config: { access: 'metrics' }, schema: routeSchema({ tags, summary: 'Prometheus metrics (text exposition format)', response: {} }) }, async (_req, reply) => {
-    const body = await app.metrics.registry.metrics();
+    const body = await app.metrics.scrape();
     return reply.type(app.metrics.registry.contentType).send(body);
   });
 }
