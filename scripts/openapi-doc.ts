@@ -112,6 +112,13 @@ function shareNamed(paths: Json, named: Record<string, Json>): Record<string, Js
     if (Array.isArray(node)) return node.map((n) => walk(n, false));
     if (node === null || typeof node !== 'object') return node;
     const o = node as Json;
+    // a nullable object, written `type: [object, null]` for the serializer: a $ref or null in the document
+    const nullable = Array.isArray(o.type) && o.type.length === 2 && o.type[0] === 'object' && o.type[1] === 'null';
+    const nullableName = root || !nullable ? undefined : byShape.get(bare({ ...o, type: 'object' }));
+    if (nullableName !== undefined) {
+      used.add(nullableName);
+      return { anyOf: [{ $ref: `#/components/schemas/${nullableName}` }, { type: 'null' }], ...(o.description !== undefined && o.description !== named[nullableName]!.description ? { description: o.description } : {}) };
+    }
     const name = root ? undefined : byShape.get(bare(o));
     if (name !== undefined) {
       used.add(name);

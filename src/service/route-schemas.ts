@@ -28,9 +28,31 @@ function strip(node: unknown, dropDefaults: boolean, names = false): unknown {
   return out;
 }
 
+/**
+ * `anyOf: [object, null]` (zod's nullable object) as `type: [object, null]`: fast-json-stringify picks
+ * the branch of a type list by a typeof, while for anyOf it runs a validator on every reply.
+ */
+function nullableAsTypeList(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(nullableAsTypeList);
+  if (node === null || typeof node !== 'object') return node;
+  const o = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, nullableAsTypeList(v)])) as Json;
+  const branches = o.anyOf;
+  if (Array.isArray(branches) && branches.length === 2) {
+    const [a, b] = branches as Json[];
+    const isNull = (x: Json | undefined) => x !== undefined && x.type === 'null' && Object.keys(x).length === 1;
+    const object = isNull(b) ? a : isNull(a) ? b : undefined;
+    if (object !== undefined && object.type === 'object') {
+      const { anyOf: _dropped, ...rest } = o;
+      return { ...object, ...rest, type: ['object', 'null'] };
+    }
+  }
+  return o;
+}
+
 /** A zod schema as the JSON Schema (draft 7, Fastify's) of what it accepts (`input`) or produces (`output`). */
 export function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
-  return strip(z.toJSONSchema(schema, { io, target: 'draft-7', unrepresentable: 'any' }), io === 'output') as Json;
+  const json = strip(z.toJSONSchema(schema, { io, target: 'draft-7', unrepresentable: 'any' }), io === 'output');
+  return (io === 'output' ? nullableAsTypeList(json) : json) as Json;
 }
 
 export interface RouteDoc {

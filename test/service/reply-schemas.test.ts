@@ -12,6 +12,8 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProcessResult } from '../../src/agent/index.js';
 import { quotingApp, serverOptions } from '../../src/service/app.js';
+import { BatchReply } from '../../src/service/replies.js';
+import { jsonSchema } from '../../src/service/route-schemas.js';
 import { parseServiceConfig } from '../../src/service/config.js';
 import { updateReply } from '../../src/service/routes/updates.js';
 import { tempLedger } from '../support/server.js';
@@ -38,6 +40,11 @@ beforeAll(async () => {
     // the single updates hand the serializer their ProcessResult, of which it writes updateReply's fields
     const meant = SINGLE_UPDATE.test(route) && reply.statusCode === 200 ? updateReply(payload as ProcessResult) : payload;
     pending.set(req.id, { route, json: JSON.stringify(meant) });
+    // the batch route sends with JSON.stringify (see routes/updates.ts); its schema's serializer must write the same
+    if (route === 'POST /v1/agents/:agentId/updates' && reply.statusCode === 200) {
+      const compiled = reply.compileSerializationSchema(jsonSchema(BatchReply, 'output')) as (v: unknown) => string;
+      seen.push({ route: `${route} (BatchReply compiled)`, status: 200, expected: JSON.parse(JSON.stringify(payload)), actual: JSON.parse(compiled(payload)) });
+    }
     return payload;
   });
   app.addHook('onResponse', async (req, reply) => {

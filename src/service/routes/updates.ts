@@ -62,6 +62,10 @@ export async function updateRoutes(app: FastifyInstance, opts: UpdateRoutesOptio
 
   // Applied in order; each item answers for itself, so one bad item does not stop the rest.
   app.post('/v1/agents/:agentId/updates', {
+    // JSON.stringify, not the compiled serializer: a result is one of three shapes (anyOf), for which
+    // fast-json-stringify runs a validator per item and came out slower (bench:replies, bench/README.md);
+    // test/service/reply-schemas.test.ts holds BatchReply's compiled serializer to it all the same
+    serializerCompiler: () => JSON.stringify,
     schema: routeSchema({
       tags, summary: 'Apply a batch of updates in order', params: AgentParams, querystring: BatchQuery, body: BatchBodyDoc, response: { 200: BatchReply },
       description: 'Each item (`type`: mid, volatility, position or fill, with its `symbol`) answers for itself, so one bad item does not stop the rest; '
