@@ -35,7 +35,7 @@ function strip(node: unknown, dropDefaults: boolean, names = false): unknown {
 function nullableAsTypeList(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(nullableAsTypeList);
   if (node === null || typeof node !== 'object') return node;
-  const o = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, nullableAsTypeList(v)])) as Json;
+  const o: Json = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, nullableAsTypeList(v)]));
   const branches = o.anyOf;
   if (Array.isArray(branches) && branches.length === 2) {
     const [a, b] = branches as Json[];
