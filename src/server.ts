@@ -9,14 +9,17 @@
  */
 import closeWithGrace from 'close-with-grace';
 import { buildApp, createLogger } from './service/app.js';
+import { loadClusterConfig } from './cluster/cluster-config.js';
 import { ConfigError, listenHost, loadServiceConfig } from './service/config.js';
 import { LedgerCorruptError, LedgerUnavailableError } from './ledger/ledger.js';
 import { memoryBudget } from './service/memory-budget.js';
 
 async function main(): Promise<void> {
   let config;
+  let cluster;
   try {
     config = loadServiceConfig();
+    cluster = loadClusterConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -28,7 +31,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   let app: Awaited<ReturnType<typeof buildApp>>;
   try {
-    app = await buildApp({ config, logger });
+    app = await buildApp({ config, logger, cluster });
   } catch (err) {
     // a ledger that cannot be read exactly or opened stops the start with what and where, without a stack
     if (err instanceof LedgerCorruptError || err instanceof LedgerUnavailableError) {

@@ -21,6 +21,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { headers } from '@nats-io/transport-node';
 import { DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { ensureStream } from '../cluster/nats.js';
 import { ledgerSubject, LEDGER_STREAM, snapshotSubject, SNAPSHOT_STREAM } from '../cluster/subjects.js';
 import { LedgerCorruptError, LedgerUnavailableError, type Ledger, type LedgerEntry, type LedgerState, type Recovered } from './ledger.js';
 
@@ -44,6 +45,14 @@ export interface JetStreamLedgerOptions {
 
 const entryAgent = (e: LedgerEntry): string => (e.t === 'update' ? e.agent : e.id);
 
+/** What the cluster node does around appends: ownership of new agents, and of deleted ones. */
+export interface OwnershipHooks {
+  /** takes the lease of a new agent (its `create` entry is about to be appended) and adopts it; false if another instance has it */
+  claim(agent: string): Promise<boolean>;
+  /** the agent's deletion is committed: its lease goes */
+  deleted(agent: string): void;
+}
+
 export class JetStreamLedger implements Ledger {
   readonly location: string;
   /** adopted agents → the last sequence of their subject this instance wrote or read */
@@ -51,6 +60,7 @@ export class JetStreamLedger implements Ledger {
   private last = 0;
   private recovered: Recovered = { state: null, entries: [] };
   private closed = false;
+  hooks: OwnershipHooks | null = null;
 
   private constructor(private readonly nc: NatsConnection, private readonly js: JetStreamClient, private readonly jsm: JetStreamManager, private readonly opts: JetStreamLedgerOptions) {
     this.location = `nats:${LEDGER_STREAM}@${nc.getServer()}`;
@@ -125,6 +135,9 @@ export class JetStreamLedger implements Ledger {
     const byAgent = new Map<string, LedgerEntry[]>();
     for (const e of entries) {
       const id = entryAgent(e);
+      if (!this.owned.has(id) && e.t === 'create' && this.hooks !== null && !(await this.hooks.claim(id))) {
+        throw new LedgerUnavailableError(`agent ${id} is owned by another instance`);
+      }
       if (!this.owned.has(id)) throw new LedgerUnavailableError(`agent ${id} is not owned by this instance`);
       let list = byAgent.get(id);
       if (list === undefined) byAgent.set(id, (list = []));
@@ -142,6 +155,7 @@ export class JetStreamLedger implements Ledger {
       const message = (failed.reason as Error).message;
       throw new LedgerUnavailableError(`${LEDGER_STREAM}: ${/wrong last sequence/i.test(message) ? 'another instance took over the agent (fenced)' : message}`);
     }
+    for (const e of entries) if (e.t === 'delete') this.hooks?.deleted(e.id);
   }
 
   /** One snapshot per adopted agent: its part of `state`, after the last entry of its subject written so far. */
@@ -174,13 +188,5 @@ export class JetStreamLedger implements Ledger {
 
   get connection(): NatsConnection {
     return this.nc;
-  }
-}
-
-async function ensureStream(jsm: JetStreamManager, config: { name: string; subjects: string[]; num_replicas: number; max_msgs_per_subject?: number }): Promise<void> {
-  try {
-    await jsm.streams.info(config.name);
-  } catch {
-    await jsm.streams.add(config);
   }
 }

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
+import type { ClusterConfig } from '../cluster/cluster-config.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { installAuth } from './auth.js';
 import { installBrowserGuard, requireJsonWrites } from './browser-guard.js';
@@ -31,6 +32,8 @@ export interface AppOptions {
   logger?: Logger;
   /** the clock for updates without a time of their own, Unix ms */
   now?: () => number;
+  /** cluster mode (NATS_URL); null or absent: the single process, and nothing of src/cluster is loaded */
+  cluster?: ClusterConfig | null;
 }
 
 export interface Quoting {
@@ -91,8 +94,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // connections past this are closed by Node as soon as they are accepted
   app.server.maxConnections = config.http.maxConnections;
 
+  // cluster mode: the ledger is JetStream, quotes are relayed to NATS, and an agent is in the registry only while owned here
+  const cluster = opts.cluster ? await (await import('../cluster/cluster-node.js')).ClusterNode.start(opts.cluster, app.log) : null;
   const registry = new AgentRegistry(config.limits.maxAgents, config.limits.maxTotalSymbols);
   const hub = new QuoteHub({
+    ...(cluster === null ? {} : { relay: cluster.relay }),
     highWaterBytes: config.limits.wsHighWaterBytes,
     maxQueueBytes: config.limits.wsMaxQueueBytes,
     invalidPerSecond: config.limits.wsInvalidMessagesPerSecond,
@@ -104,9 +110,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     wsClients: () => hub.clients.size,
     wsSubscriptions: () => hub.subscriptionCount,
   });
-  for (const [id, agentConfig] of Object.entries(config.agents)) registry.create(id, agentConfig);
+  if (cluster === null) for (const [id, agentConfig] of Object.entries(config.agents)) registry.create(id, agentConfig);
 
-  const ledger = openLedger(config.ledger, registry, app.log, Object.keys(config.agents));
+  const ledger = cluster?.ledger ?? openLedger(config.ledger, registry, app.log, Object.keys(config.agents));
   const pipeline = new UpdatePipeline(
     registry, hub, metrics, ledger,
     { everyEntries: config.ledger.snapshotEveryEntries, intervalMs: config.ledger.snapshotIntervalMs, configured: Object.keys(config.agents) },
@@ -114,7 +120,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   );
   // scratch agents take the JIT through every update type (no real state touched); synchronous and
   // before any route is registered, so /readyz cannot answer ready before it is done
-  const warm = warmUp(Array.from(registry.all(), (a) => a.config), metrics.scratch());
+  const warm = warmUp(cluster === null ? Array.from(registry.all(), (a) => a.config) : Object.values(config.agents), metrics.scratch());
   app.log.info(warm, 'hot path warmed up');
   const routes: Quoting['routes'] = [];
   app.addHook('onRoute', (r) => {
@@ -179,7 +185,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     metrics.close();
     // what is queued is committed and applied, a last snapshot written, the ledger closed (idempotent)
     await pipeline.close();
+    await cluster?.close();
   });
+  if (cluster !== null) {
+    cluster.installForwarding(app);
+    app.addHook('onReady', () => cluster.attach({ registry, hub, pipeline, configured: config.agents }));
+  }
 
   await app.register(opsRoutes, { metrics, isReady: () => !closing });
   await app.register(agentRoutes, { registry, pipeline, hub, metrics, now });

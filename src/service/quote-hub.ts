@@ -79,6 +79,17 @@ export interface QuoteSource {
   quote(symbol: string): Quote | null | undefined;
   /** every symbol, live (a Map's key iterator: symbols added while a snapshot runs are included) */
   symbolNames(): Iterator<string>;
+  /** the snapshot message itself, when the source holds messages rather than quotes (a cluster gateway's mirror) */
+  snapshotMessage?(symbol: string): string | undefined;
+}
+
+/**
+ * Cluster mode (src/cluster): every quote and withdrawal the hub publishes is also handed, serialised once,
+ * to the relay (NATS), and carries the epoch of the agent's current owner.
+ */
+export interface QuoteRelay {
+  epochOf(agent: string): number | undefined;
+  publish(agent: string, symbol: string, message: string): void;
 }
 
 /**
@@ -123,6 +134,7 @@ export interface HubOptions {
   /** a client closed by the hub: `slow` (queue bound) or `invalid` (invalid-message rate) */
   onKick?: (reason: 'slow' | 'invalid') => void;
   now?: () => number;
+  relay?: QuoteRelay;
 }
 
 export class QuoteHub {
@@ -136,10 +148,12 @@ export class QuoteHub {
   private readonly now: () => number;
   private readonly maxQueueBytes: number;
   private controlSeq = 0;
+  private readonly relay: QuoteRelay | undefined;
 
   constructor(private readonly opts: HubOptions) {
     this.now = opts.now ?? Date.now;
     this.maxQueueBytes = opts.maxQueueBytes ?? Number.POSITIVE_INFINITY;
+    this.relay = opts.relay;
   }
 
   get subscriptionCount(): number {
@@ -286,11 +300,18 @@ export class QuoteHub {
 
   /** Sends a subscriber the current quote, in order with anything still queued for it. */
   snapshot(c: StreamClient, agent: string, quote: Quote): void {
-    this.deliver(c, `${agent}\u0000${quote.symbol}`, quoteMessage(agent, quote, this.now(), true));
+    this.deliver(c, `${agent}\u0000${quote.symbol}`, quoteMessage(agent, quote, this.now(), true, this.relay?.epochOf(agent)));
   }
 
   /** Publishes a freshly computed quote to the agent's subscribers of its symbol. */
   publishQuote(agent: string, quote: Quote): void {
+    const relay = this.relay;
+    if (relay !== undefined) {
+      const message = quoteMessage(agent, quote, this.now(), false, relay.epochOf(agent));
+      relay.publish(agent, quote.symbol, message);
+      this.publishMessage(agent, quote.symbol, message);
+      return;
+    }
     const topic = this.topics.get(agent);
     if (topic === undefined) return;
     const some = topic.bySymbol.get(quote.symbol);
@@ -301,14 +322,23 @@ export class QuoteHub {
     if (some !== undefined) for (const c of some) this.deliver(c, key, message);
   }
 
-  /** Tells subscribers that a symbol's quote is withdrawn (paused, missing data, numerical error). */
-  publishWithdrawal(agent: string, symbol: string, reason: string): void {
+  /** Delivers a message already serialised (a quote or withdrawal from the relay) to the symbol's subscribers. */
+  publishMessage(agent: string, symbol: string, message: string): void {
     const topic = this.topics.get(agent);
     if (topic === undefined) return;
-    const message = JSON.stringify({ type: 'withdrawn', agent, symbol, reason, serverTime: this.now() });
     const key = `${agent}\u0000${symbol}`;
     for (const c of topic.all) this.deliver(c, key, message);
-    for (const c of topic.bySymbol.get(symbol) ?? []) this.deliver(c, key, message);
+    const some = topic.bySymbol.get(symbol);
+    if (some !== undefined) for (const c of some) this.deliver(c, key, message);
+  }
+
+  /** Tells subscribers that a symbol's quote is withdrawn (paused, missing data, numerical error). */
+  publishWithdrawal(agent: string, symbol: string, reason: string): void {
+    if (this.relay === undefined && !this.topics.has(agent)) return;
+    const epoch = this.relay?.epochOf(agent);
+    const message = JSON.stringify({ type: 'withdrawn', agent, ...(epoch === undefined ? {} : { epoch }), symbol, reason, serverTime: this.now() });
+    this.relay?.publish(agent, symbol, message);
+    this.publishMessage(agent, symbol, message);
   }
 
   /** Tells an agent's subscribers it is gone and forgets their subscriptions to it. */
@@ -381,6 +411,11 @@ export class QuoteHub {
           progressed = true;
           // still wanted: the client may have unsubscribed since
           if (!c.allOf.has(agent) && c.symbols.get(agent)?.has(s) !== true) continue;
+          if (job.source.snapshotMessage !== undefined) {
+            const m = job.source.snapshotMessage(s);
+            if (m !== undefined) this.deliver(c, `${agent}\u0000${s}`, m);
+            continue;
+          }
           const q = job.source.quote(s);
           if (q) this.snapshot(c, agent, q);
         }
@@ -455,6 +490,14 @@ function* skipping(names: Iterator<string>, known: ReadonlySet<string>): Iterato
 
 
 /** The wire form of a quote: `type` first, so conflation can mark it by prefix; every field of the quote follows. */
-export function quoteMessage(agent: string, q: Quote, serverTime: number, snapshot = false): string {
+export function quoteMessage(agent: string, q: Quote, serverTime: number, snapshot = false, epoch?: number): string {
+  if (epoch !== undefined) {
+    return JSON.stringify(snapshot ? { type: 'quote', snapshot: true, agent, epoch, serverTime, ...q } : { type: 'quote', agent, epoch, serverTime, ...q });
+  }
   return JSON.stringify(snapshot ? { type: 'quote', snapshot: true, agent, serverTime, ...q } : { type: 'quote', agent, serverTime, ...q });
+}
+
+/** A quote message of the wire turned into the snapshot of the same quote (as `quoteMessage(…, true)` writes it); other messages: undefined. */
+export function asSnapshot(message: string): string | undefined {
+  return message.startsWith(QUOTE_PREFIX) && !message.startsWith('{"type":"quote","snapshot"') ? `{"type":"quote","snapshot":true,${message.slice(QUOTE_PREFIX.length)}` : message.startsWith('{"type":"quote","snapshot"') ? message : undefined;
 }

@@ -2,14 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/websocket';
 import type { RawData } from 'ws';
 import { AGENT_NOT_FOUND } from '../errors.js';
-import { TRY_AGAIN_LATER, type QuoteHub, type StreamClient } from '../quote-hub.js';
-import type { AgentRegistry } from '../registry.js';
+import { TRY_AGAIN_LATER, type QuoteHub, type QuoteSource, type StreamClient } from '../quote-hub.js';
 import { firstIssue, StreamMessage } from '../schemas.js';
 
 const unique = (symbols: readonly string[] | '*') => (symbols === '*' ? '*' : [...new Set(symbols)]);
 
 export interface StreamRoutesOptions {
-  registry: AgentRegistry;
+  /** the agents' quotes by agent id (the registry; a cluster gateway's mirror); `get` throws for an unknown agent */
+  registry: { get(id: string): QuoteSource };
   hub: QuoteHub;
   maxSubscriptions: number;
   maxClients: number;
