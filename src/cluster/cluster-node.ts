@@ -91,6 +91,11 @@ export class ClusterNode {
         this.stopServing(agent);
         void leases.release(agent, true);
       },
+      // handed back, so that the first instance to see it (this one included) adopts it again from the ledger
+      stale: (agent) => {
+        this.lost(agent);
+        void leases.release(agent);
+      },
     };
     for (const id of Object.keys(parts.configured)) {
       if (leases.ownerOf(id) === undefined) await leases.claim(id);

@@ -15,8 +15,10 @@
  * An append is resolved after JetStream's publish acknowledgement, i.e. once
  * the stream's replicas have stored it. The entries of one agent in one
  * append are one message (all or nothing); a group spanning agents is one
- * message per agent, and when a part is refused the agents of the group are
- * dropped by the cluster node and adopted again from the ledger.
+ * message per agent. When any part fails, every agent of the group is given
+ * up (`hooks.stale`) and adopted again from the ledger, by this instance or
+ * another: a publish whose acknowledgement was lost may have been stored,
+ * and only a replay knows.
  */
 import type { NatsConnection } from '@nats-io/transport-node';
 import { headers } from '@nats-io/transport-node';
@@ -51,6 +53,12 @@ export interface OwnershipHooks {
   claim(agent: string): Promise<boolean>;
   /** the agent's deletion is committed: its lease goes */
   deleted(agent: string): void;
+  /**
+   * an append of the agent failed, so what the ledger holds may differ from what was applied (a publish
+   * that timed out may still have been stored; a group is refused whole even if one agent's part was
+   * stored), or another instance has fenced it: the agent is to be given up and adopted again from the ledger
+   */
+  stale(agent: string): void;
 }
 
 export class JetStreamLedger implements Ledger {
@@ -152,6 +160,10 @@ export class JetStreamLedger implements Ledger {
     }));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed !== undefined) {
+      for (const agent of byAgent.keys()) {
+        this.owned.delete(agent);
+        this.hooks?.stale(agent);
+      }
       const message = (failed.reason as Error).message;
       throw new LedgerUnavailableError(`${LEDGER_STREAM}: ${/wrong last sequence/i.test(message) ? 'another instance took over the agent (fenced)' : message}`);
     }

@@ -80,8 +80,13 @@ describeWith(['nats-server'], 'JetStream ledger on a real nats-server', () => {
     const b = await JetStreamLedger.open(await conn(), opts('b'));
     const got = await b.adopt('delta');
     expect([...got.entries]).toEqual([fillEntry('delta', 'd1', 1)]);
-    await expect(a.append([fillEntry('delta', 'd2', 1)])).rejects.toThrow(LedgerUnavailableError);
+    const stale: string[] = [];
+    a.hooks = { claim: () => Promise.resolve(false), deleted: () => {}, stale: (agent) => stale.push(agent) };
     await expect(a.append([fillEntry('delta', 'd2', 1)])).rejects.toThrow(/fenced/);
+    // given up at once: the cluster node is told, and nothing more of it is written
+    expect(stale).toEqual(['delta']);
+    expect(a.owns('delta')).toBe(false);
+    await expect(a.append([fillEntry('delta', 'd2', 1)])).rejects.toThrow(LedgerUnavailableError);
     await b.append([fillEntry('delta', 'd3', 1)]);
     // a third reader sees d1 and d3, never the refused d2
     const c = await JetStreamLedger.open(await conn(), opts('c'));

@@ -11,6 +11,8 @@ import { join } from 'node:path';
 export interface NatsServer {
   url: string;
   port: number;
+  /** the route port of a cluster node (its server name is `n<clusterPort>`) */
+  clusterPort?: number;
   child: ChildProcess;
   output: () => string;
   /** SIGKILL, and wait for the exit */
@@ -76,6 +78,7 @@ export async function startNats(opts: NatsOptions = {}): Promise<NatsServer> {
   };
   return {
     url: `nats://127.0.0.1:${port}`, port, child, output: () => out, kill,
+    ...(opts.cluster ? { clusterPort: opts.cluster.port } : {}),
     dispose: async () => {
       await kill();
       if (opts.storeDir === undefined) rmSync(dir, { recursive: true, force: true });
@@ -88,4 +91,26 @@ export async function startNatsCluster(size = 3): Promise<NatsServer[]> {
   const routes = await Promise.all(Array.from({ length: size }, () => freePort()));
   const name = `mm-test-${process.pid}`;
   return Promise.all(routes.map((port) => startNats({ cluster: { name, port, routes } })));
+}
+
+/** Waits until JetStream answers on `url` (a cluster elects its meta leader a moment after its nodes start); bounded by `timeoutMs`. */
+export async function jetStreamReady(url: string, timeoutMs = 20_000): Promise<void> {
+  const { connect } = await import('@nats-io/transport-node');
+  const { jetstreamManager } = await import('@nats-io/jetstream');
+  const nc = await connect({ servers: url });
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      try {
+        const jsm = await jetstreamManager(nc, { timeout: 1_000 });
+        await jsm.getAccountInfo();
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  } finally {
+    await nc.close();
+  }
 }
