@@ -28,7 +28,7 @@ export async function ensureStream(jsm: JetStreamManager, spec: StreamSpec): Pro
   try {
     await jsm.streams.info(spec.name);
   } catch {
-    await jsm.streams.add(spec as never);
+    await jsm.streams.add(spec);
   }
 }
 

@@ -63,8 +63,8 @@ export async function startNats(opts: NatsOptions = {}): Promise<NatsServer> {
         resolve();
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     void exited.then(() => {
       clearTimeout(timer);
       reject(new Error(`nats-server exited: ${out}`));
