@@ -110,8 +110,11 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
     const cluster = { ...env, NATS_URL: nats.url };
     const a = await spawnServer({ ...cluster, INSTANCE_ID: 'a' }, 30_000);
     procs.push(a);
-    const [g1, g2] = await Promise.all(['g1', 'g2'].map((id) => spawnServer({ ...cluster, INSTANCE_ID: id }, 30_000, ['--import', 'tsx', 'src/gateway.ts'])));
-    procs.push(g1!, g2!);
+    // one after the other: a start that fails kills its own process, and every started one is in `procs` for the finally
+    const g1 = await spawnServer({ ...cluster, INSTANCE_ID: 'g1' }, 30_000, ['--import', 'tsx', 'src/gateway.ts']);
+    procs.push(g1);
+    const g2 = await spawnServer({ ...cluster, INSTANCE_ID: 'g2' }, 30_000, ['--import', 'tsx', 'src/gateway.ts']);
+    procs.push(g2);
     const deadline = Date.now() + 15_000;
     while ((await fetch(`${a.url}/v1/agents/${AGENT}`, { headers: { authorization: AUTH_HEADER } })).status !== 200) {
       if (Date.now() > deadline) throw new Error('instance a did not take its agent');
@@ -122,13 +125,13 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
     }
     const hopRate = opts.quick ? 200 : 500;
     // the gateways start following the agent with their first subscriber: warm both before measuring
-    runs.push(await measure('warm-up', a, [{ name: 'G1', proc: g1!, subscribers: 1 }, { name: 'G2', proc: g2!, subscribers: 1 }], 50, 0, 0.5));
-    runs.push(await measure('hop', a, [{ name: 'A direct', proc: a, subscribers: 1 }, { name: 'via G1', proc: g1!, subscribers: 1 }], hopRate, warmS, runS));
+    runs.push(await measure('warm-up', a, [{ name: 'G1', proc: g1, subscribers: 1 }, { name: 'G2', proc: g2, subscribers: 1 }], 50, 0, 0.5));
+    runs.push(await measure('hop', a, [{ name: 'A direct', proc: a, subscribers: 1 }, { name: 'via G1', proc: g1, subscribers: 1 }], hopRate, warmS, runS));
     const fanRate = 20;
     const n = opts.quick ? 200 : 1_000;
     runs.push(await measure('1 process', a, [{ name: 'A', proc: a, subscribers: n }], fanRate, warmS, runS));
-    runs.push(await measure('1 gateway', a, [{ name: 'G1', proc: g1!, subscribers: n }], fanRate, warmS, runS));
-    runs.push(await measure('2 gateways', a, [{ name: 'G1', proc: g1!, subscribers: n / 2 }, { name: 'G2', proc: g2!, subscribers: n / 2 }], fanRate, warmS, runS));
+    runs.push(await measure('1 gateway', a, [{ name: 'G1', proc: g1, subscribers: n }], fanRate, warmS, runS));
+    runs.push(await measure('2 gateways', a, [{ name: 'G1', proc: g1, subscribers: n / 2 }, { name: 'G2', proc: g2, subscribers: n / 2 }], fanRate, warmS, runS));
   } finally {
     for (const p of procs) p.child.kill('SIGKILL');
     await nats?.dispose();

@@ -22,7 +22,8 @@ describeWith(['nats-server'], 'failover of an agent to a standby instance', () =
     nats = await startNats();
     a = await spawnInstance(nats.url, 'a', LEASE);
     await until(async () => (await fetch(`${a.url}/v1/agents/default`)).status === 200, 15_000, 'instance a to own agent default');
-    [b, g] = await Promise.all([spawnInstance(nats.url, 'b', LEASE), spawnGateway(nats.url, 'g')]);
+    b = await spawnInstance(nats.url, 'b', LEASE);
+    g = await spawnGateway(nats.url, 'g');
   }, 60_000);
 
   afterAll(async () => {

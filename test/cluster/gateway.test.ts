@@ -12,7 +12,9 @@ describeWith(['nats-server'], 'quotes through NATS to a gateway', () => {
 
   beforeAll(async () => {
     nats = await startNats();
-    [a, g] = await Promise.all([spawnInstance(nats.url, 'a'), spawnGateway(nats.url, 'g')]);
+    // one after the other, so that every process started is assigned for afterAll even if a later start fails
+    a = await spawnInstance(nats.url, 'a');
+    g = await spawnGateway(nats.url, 'g');
     await until(async () => (await fetch(`${a.url}/v1/agents/default`)).status === 200, 15_000, 'instance a to own agent default');
   }, 60_000);
 

@@ -22,7 +22,8 @@ describeWith(['nats-server'], 'a three-node NATS cluster with replicas 3 loses a
     const env = { NATS_REPLICAS: '3' };
     a = await spawnInstance(urls, 'a', env);
     await until(async () => (await fetch(`${a.url}/v1/agents/default`)).status === 200, 20_000, 'instance a to own agent default');
-    [b, g] = await Promise.all([spawnInstance(urls, 'b', env), spawnGateway(urls, 'g', env)]);
+    b = await spawnInstance(urls, 'b', env);
+    g = await spawnGateway(urls, 'g', env);
     nc = await connect({ servers: urls.split(',') });
   }, 90_000);
 
