@@ -32,6 +32,21 @@ describeWith(['nats-server'], 'failover of an agent to a standby instance', () =
     await nats?.dispose();
   });
 
+  it('a request to the standby is answered by the owner as if local: same outcome, same refusals naming the field', async () => {
+    expect((await post(a.url, '/v1/agents/default/symbols/ETH/volatility', { sigma: 1 })).status).toBe(200);
+    const viaB = await post(b.url, '/v1/agents/default/symbols/ETH/mid', { mid: 2000, time: 1_000 });
+    expect(viaB.status).toBe(200);
+    expect(viaB.body).toMatchObject({ outcome: 'quoted', quote: { symbol: 'ETH', seq: 1, mid: 2000 } });
+    // the owner applied it: its next quote follows on
+    const onA = await post(a.url, '/v1/agents/default/symbols/ETH/mid', { mid: 2001, time: 1_001 });
+    expect(onA.body).toMatchObject({ outcome: 'quoted', quote: { seq: 2 } });
+    const bad = await post(b.url, '/v1/agents/default/symbols/ETH/mid', { mid: -1 });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ error: { code: 'VALIDATION_FAILED', field: 'mid' } });
+    const unknown = await post(b.url, '/v1/agents/nobody/symbols/ETH/mid', { mid: 1 });
+    expect(unknown.status).toBe(404);
+  });
+
   it('SIGKILL of the owner while fills stream in: the standby takes over within 3 s, with every acknowledged fill, none twice', async () => {
     const watcher = await Subscriber.open(g.url);
     subs.push(watcher);

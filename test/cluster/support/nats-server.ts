@@ -90,7 +90,15 @@ export async function startNats(opts: NatsOptions = {}): Promise<NatsServer> {
 export async function startNatsCluster(size = 3): Promise<NatsServer[]> {
   const routes = await Promise.all(Array.from({ length: size }, () => freePort()));
   const name = `mm-test-${process.pid}`;
-  return Promise.all(routes.map((port) => startNats({ cluster: { name, port, routes } })));
+  const started = await Promise.allSettled(routes.map((port) => startNats({ cluster: { name, port, routes } })));
+  const up = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed !== undefined) {
+    // none left running when one did not start
+    for (const n of up) await n.dispose();
+    throw failed.reason as Error;
+  }
+  return up;
 }
 
 /** Waits until JetStream answers on `url` (a cluster elects its meta leader a moment after its nodes start); bounded by `timeoutMs`. */
