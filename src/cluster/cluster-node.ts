@@ -19,7 +19,6 @@ import { JetStreamLedger } from '../ledger/jetstream-ledger.js';
 import type { QuoteHub, QuoteRelay } from '../service/quote-hub.js';
 import { restore } from '../service/recovery.js';
 import type { AgentRegistry } from '../service/registry.js';
-import type { UpdatePipeline } from '../service/update-pipeline.js';
 import type { ClusterConfig } from './cluster-config.js';
 import { installForwarding, serveCommands } from './forwarding.js';
 import { Leases } from './leases.js';
@@ -32,7 +31,6 @@ export const OWNER_CHANGED = 'owner-changed';
 export interface ClusterParts {
   registry: AgentRegistry;
   hub: QuoteHub;
-  pipeline: UpdatePipeline;
   /** the agents of the service's configuration (each instance has the same) */
   configured: Readonly<Record<string, MarketMakerConfig>>;
 }

@@ -21,7 +21,8 @@ import { DeliverPolicy, jetstream, type JetStreamClient } from '@nats-io/jetstre
 import { Kvm, KvWatchInclude } from '@nats-io/kv';
 import type { Quote } from '../agent/quote.js';
 import { AGENT_NOT_FOUND } from '../service/errors.js';
-import { asSnapshot, type QuoteHub, type QuoteSource } from '../service/quote-hub.js';
+import type { QuoteHub, QuoteSource } from '../service/quote-hub.js';
+import { asSnapshot } from '../service/stream-client.js';
 import { agentQuotes, LEASE_BUCKET, QUOTE_STREAM, untoken } from './subjects.js';
 
 const EPOCH = /"epoch":(\d+)/;

@@ -10,8 +10,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import type { MarketMakerAgent } from '../agent/market-maker-agent.js';
-import type { UpdateType } from '../agent/updates.js';
+import type { MarketMakerAgent, UpdateType } from '../agent/index.js';
 import { BUDGET_CAUSES, BudgetAttribution, CAUSE_LEDGER, type CauseCounts } from './budget-attribution.js';
 import { LatencyWindow } from './latency-window.js';
 import { BucketCounts, ScrapedHistogram } from './scraped-histogram.js';
