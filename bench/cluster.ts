@@ -13,7 +13,9 @@
  * on this machine, so the figures are upper bounds for separate machines:
  * the subscribers' reads compete with the gateways for the same cores.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { spawnServer, type ServerProcess } from '../test/support/process.js';
 import { startNats, type NatsServer } from '../test/cluster/support/nats-server.js';
@@ -45,6 +47,23 @@ interface Run {
 }
 
 let lastTime = 0;
+
+/** Posts `n` fills one at a time (each waits for its acknowledgement); the round trips' p50 and p99, ms. */
+async function fillRoundTrips(url: string, n: number, prefix: string): Promise<{ p50Ms: number; p99Ms: number }> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    const res = await fetch(`${url}/v1/agents/${AGENT}/symbols/FILLS/fills`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: AUTH_HEADER },
+      body: JSON.stringify({ id: `${prefix}-${i}`, side: i % 2 === 0 ? 'buy' : 'sell', price: 100, quantity: 1 }),
+    });
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`fill ${i}: ${res.status}`);
+    times.push(performance.now() - t);
+  }
+  times.sort((x, y) => x - y);
+  return { p50Ms: times[Math.floor(n * 0.5)]!, p99Ms: times[Math.floor(n * 0.99)]! };
+}
 
 /** Sends `seconds` of mids at `rate` to A with subscribers on `targets`; the first `warmS` seconds are not recorded. */
 async function measure(label: string, a: ServerProcess, targets: Target[], rate: number, warmS: number, seconds: number): Promise<Run> {
@@ -105,6 +124,8 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
   let nats: NatsServer | null = null;
   const procs: ServerProcess[] = [];
   const runs: Run[] = [];
+  const fills: Record<string, { p50Ms: number; p99Ms: number }> = {};
+  const dataDir = mkdtempSync(join(tmpdir(), 'mm-bench-cluster-'));
   try {
     nats = await startNats();
     const cluster = { ...env, NATS_URL: nats.url };
@@ -131,10 +152,17 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
     const n = opts.quick ? 200 : 1_000;
     runs.push(await measure('1 process', a, [{ name: 'A', proc: a, subscribers: n }], fanRate, warmS, runS));
     runs.push(await measure('1 gateway', a, [{ name: 'G1', proc: g1, subscribers: n }], fanRate, warmS, runS));
+    // the ledger append as the OMS sees it: JetStream's acknowledgement (1 replica, same machine) vs SQLite (default flush policy)
+    const single = await spawnServer({ ...env, LEDGER_PATH: join(dataDir, 'ledger.db') }, 30_000);
+    procs.push(single);
+    const nFills = opts.quick ? 100 : 1_000;
+    fills.sqlite = await fillRoundTrips(single.url, nFills, 's');
+    fills.jetstream = await fillRoundTrips(a.url, nFills, 'j');
     runs.push(await measure('2 gateways', a, [{ name: 'G1', proc: g1, subscribers: n / 2 }, { name: 'G2', proc: g2, subscribers: n / 2 }], fanRate, warmS, runS));
   } finally {
     for (const p of procs) p.child.kill('SIGKILL');
     await nats?.dispose();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 
   const B = 'cluster';
@@ -150,6 +178,8 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
     rows.push(row(B, `${one.subscribers} subs @ 20/s on ${label}: p99`, p99, 'ms', { baseline: { name: '1 process', value: one.p99Ms } }));
     for (const t of r.perTarget) rows.push(row(B, `${label}: ${t.name} CPU per delivered message`, t.cpuUsPerMessage, 'µs', { baseline: { name: '1 process', value: one.cpuUsPerMessage } }));
   }
+  rows.push(row(B, 'fill POSTed and acknowledged, one at a time: p50', fills.jetstream.p50Ms, 'ms', { baseline: { name: 'single process, SQLite', value: fills.sqlite.p50Ms } }));
+  rows.push(row(B, 'fill POSTed and acknowledged, one at a time: p99', fills.jetstream.p99Ms, 'ms', { baseline: { name: 'single process, SQLite', value: fills.sqlite.p99Ms } }));
   const incomplete = runs.flatMap((r) => r.perTarget.filter((t) => t.received < r.updates * t.subscribers).map((t) => `${r.label} ${t.name}: ${t.received}/${r.updates * t.subscribers}`));
   return {
     name: 'cluster',
@@ -161,7 +191,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
       `nats-server, instance A, gateways G1 and G2, the POSTer and every subscriber share this machine (upper bounds for separate machines). ${warmS} s warm-up, ${runS} s measured per scenario.`,
       ...(incomplete.length > 0 ? [`INCOMPLETE deliveries: ${incomplete.join('; ')}`] : []),
     ],
-    data: { runs },
+    data: { runs, fills },
   };
 }
 

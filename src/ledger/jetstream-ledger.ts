@@ -113,9 +113,15 @@ export class JetStreamLedger implements Ledger {
     if (from < fence) {
       const consumer = await this.js.consumers.get(LEDGER_STREAM, { filter_subjects: subject, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from });
       const messages = await consumer.consume();
+      // bounded: a read that stalls (the stream electing a leader) gives up, and the lease is handed back for a retry
+      let reached = false;
+      const timer = setTimeout(() => messages.stop(), this.opts.timeoutMs);
       try {
         for await (const m of messages) {
-          if (m.seq >= fence) break;
+          if (m.seq >= fence) {
+            reached = true;
+            break;
+          }
           if (m.headers?.get(FENCE_HEADER)) continue;
           try {
             entries.push(...m.json<LedgerEntry[]>());
@@ -124,8 +130,10 @@ export class JetStreamLedger implements Ledger {
           }
         }
       } finally {
+        clearTimeout(timer);
         messages.stop();
       }
+      if (!reached) throw new LedgerUnavailableError(`${LEDGER_STREAM}: the entries of ${agent} up to ${fence} were not read within ${this.opts.timeoutMs} ms`);
     }
     this.owned.set(agent, fence);
     this.last = Math.max(this.last, fence);

@@ -30,8 +30,8 @@ export class FillStream {
     return this.acknowledged.reduce((p, f) => p + (f.side === 'buy' ? f.quantity : -f.quantity), 0);
   }
 
-  /** Sends `count` fills one after another, each to the instances in turn, retried until acknowledged; gives up on one after `maxTries`. */
-  async send(count: number, instances: () => string[], maxTries = 400): Promise<void> {
+  /** Sends `count` fills one after another, each to the instances in turn, retried until acknowledged; gives up on one after `giveUpMs`. */
+  async send(count: number, instances: () => string[], giveUpMs = 60_000): Promise<void> {
     for (let n = 0; n < count; n++) {
       const f: SentFill = {
         id: `fill-${this.next++}`,
@@ -40,6 +40,7 @@ export class FillStream {
         price: 100,
       };
       let tries = 0;
+      const deadline = performance.now() + giveUpMs;
       for (;;) {
         const urls = instances();
         const url = urls[(this.next + tries) % urls.length]!;
@@ -59,7 +60,7 @@ export class FillStream {
           // the instance is gone: the next try goes to another
         }
         this.failures++;
-        if (++tries >= maxTries) throw new Error(`fill ${f.id} not acknowledged after ${tries} tries`);
+        if (++tries > 0 && performance.now() > deadline) throw new Error(`fill ${f.id} not acknowledged after ${tries} tries in ${giveUpMs} ms`);
         await new Promise((r) => setTimeout(r, 25));
       }
     }
