@@ -1,5 +1,5 @@
-export { MarketMakerAgent, parseConfig } from './market-maker-agent.js';
-export { MarketMakerConfigSchema, type MarketMakerConfig, type MarketMakerConfigInput } from './config.js';
+export { MarketMakerAgent } from './market-maker-agent.js';
+export { MarketMakerConfigSchema, parseConfig, type MarketMakerConfig, type MarketMakerConfigInput } from './config.js';
 export { AgentError, type AgentErrorCode } from './errors.js';
 export { fillFingerprint, fingerprintDiff } from './fill-fingerprint.js';
 export { mergeConfig } from './config-merge.js';

@@ -340,7 +340,7 @@ describe('authentication is documented consistently', () => {
     expect(schemes().streamToken).toMatchObject({ type: 'apiKey', in: 'query', name: 'token' });
   });
 
-  it('every operation has an access class (src/service/auth.ts), and its security and 401/403 answers follow from it', () => {
+  it('every operation has an access class (src/service/plugins/auth.ts), and its security and 401/403 answers follow from it', () => {
     const byDefault = (method: string): Access => (method === 'get' || method === 'head' ? 'read' : 'write');
     // the routes that declare their access (`{ config: { access: '…' } }`); the rest take their method's default
     const declared = new Map<string, Access>();

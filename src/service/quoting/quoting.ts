@@ -156,7 +156,7 @@ export class QuotingService {
    * item answers for itself (a result or its error).
    */
   async batch(agentId: string, updates: readonly (Update | Error)[]): Promise<(ProcessResult | Error)[]> {
-    const agent = this.registry.get(agentId);
+    this.registry.get(agentId);
     const entries: LedgerEntry[] = [];
     const committed = new Set<Update>();
     const ownFills = new Set<string>();
@@ -183,6 +183,13 @@ export class QuotingService {
     if (waits.size > 0) await Promise.all(Array.from(waits, ([u, p]) => p.catch((err: Error) => refused.set(u, err))));
     const applyAll = (ledgerRefusal: Error | null) => checked.map((u): ProcessResult | Error => {
       if (u instanceof Error) return u;
+      // the agent registered when the batch commits, as a replay finds it
+      let agent: MarketMakerAgent;
+      try {
+        agent = this.registry.get(agentId);
+      } catch (err) {
+        return err as Error;
+      }
       const waitedFor = refused.get(u);
       if (waitedFor !== undefined) return waitedFor;
       if (ledgerRefusal !== null && isFact(u)) return ledgerRefusal;
