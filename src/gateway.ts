@@ -4,25 +4,14 @@
  * limits and heartbeat; shuts down like it on SIGTERM/SIGINT.
  */
 import closeWithGrace from 'close-with-grace';
-import { loadClusterConfig } from './cluster/cluster-config.js';
+import { loadConfigsOrExit } from './cluster/cluster-config.js';
 import { buildGateway } from './cluster/gateway-app.js';
 import { createLogger } from './service/app.js';
-import { ConfigError, listenHost, loadServiceConfig } from './service/config.js';
+import { listenHost } from './service/config.js';
 
 async function main(): Promise<void> {
-  let config;
-  let cluster;
-  try {
-    config = loadServiceConfig();
-    cluster = loadClusterConfig();
-    if (cluster === null) throw new ConfigError('NATS_URL', 'a gateway needs NATS_URL (the NATS servers the quoting instances publish to)');
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const { config, cluster } = loadConfigsOrExit(true);
+  if (cluster === null) return;
   const logger = createLogger(config.logLevel);
   const app = await buildGateway({ config, cluster, logger });
   closeWithGrace({ delay: config.http.shutdownGraceMs + 2_000, logger: false }, async ({ signal, err }) => {

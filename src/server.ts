@@ -9,25 +9,14 @@
  */
 import closeWithGrace from 'close-with-grace';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { loadClusterConfig } from './cluster/cluster-config.js';
+import { loadConfigsOrExit } from './cluster/cluster-config.js';
 import { createLogger, quotingApp, serverOptions } from './service/app.js';
-import { ConfigError, listenHost, loadServiceConfig } from './service/config.js';
+import { listenHost } from './service/config.js';
 import { LedgerCorruptError, LedgerUnavailableError } from './ledger/ledger.js';
 import { memoryBudget } from './service/memory-budget.js';
 
 async function main(): Promise<void> {
-  let config;
-  let cluster;
-  try {
-    config = loadServiceConfig();
-    cluster = loadClusterConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const { config, cluster } = loadConfigsOrExit(false);
 
   const logger = createLogger(config.logLevel);
   const app: FastifyInstance = Fastify(serverOptions(config, logger));

@@ -5,7 +5,7 @@
  */
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { ConfigError } from '../service/config.js';
+import { ConfigError, loadServiceConfig, type ServiceConfig } from '../service/config.js';
 
 export const ClusterConfigSchema = z.object({
   /** comma-separated NATS server URLs */
@@ -27,6 +27,23 @@ export const ClusterConfigSchema = z.object({
 export type ClusterConfig = z.infer<typeof ClusterConfigSchema>;
 
 const ENV = { NATS_REPLICAS: 'replicas', LEASE_MS: 'leaseMs', LEASE_RENEW_MS: 'renewMs', NATS_REQUEST_TIMEOUT_MS: 'requestTimeoutMs' } as const;
+
+/**
+ * The service's configuration and cluster mode's, as both entries (server.ts, gateway.ts) read them; a bad
+ * value ends the process with the field named (exit 1). `needCluster`: NATS_URL is required (a gateway).
+ */
+export function loadConfigsOrExit(needCluster: boolean): { config: ServiceConfig; cluster: ClusterConfig | null } {
+  try {
+    const config = loadServiceConfig();
+    const cluster = loadClusterConfig();
+    if (needCluster && cluster === null) throw new ConfigError('NATS_URL', 'a gateway needs NATS_URL (the NATS servers the quoting instances publish to)');
+    return { config, cluster };
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
+}
 
 /** NATS_URL, NATS_CREDS, INSTANCE_ID (default: host name + pid), NATS_REPLICAS, LEASE_MS, LEASE_RENEW_MS, NATS_REQUEST_TIMEOUT_MS; null without NATS_URL. */
 export function loadClusterConfig(env: NodeJS.ProcessEnv = process.env): ClusterConfig | null {
