@@ -17,7 +17,7 @@ async function metricsPlugin(app: FastifyInstance, opts: { config: ServiceConfig
     agents: () => (app.hasDecorator('quoting') ? app.quoting.registry.all() : []),
     wsClients: () => app.hub.clients.size,
     wsSubscriptions: () => app.hub.subscriptionCount,
-  });
+  }, opts.config.metrics);
   app.decorate('metrics', metrics);
   app.addHook('onClose', async () => metrics.close());
 }
