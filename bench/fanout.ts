@@ -71,7 +71,7 @@ function timeOf(buf: Buffer): number {
   return t;
 }
 
-class Recorder {
+export class Recorder {
   readonly hist: Histogram = nsHistogram();
   received = 0;
   conflated = 0;
@@ -107,7 +107,7 @@ class Recorder {
   }
 }
 
-async function connectSubscribers(server: ServerChild, n: number, rec: Recorder): Promise<Sub[]> {
+export async function connectSubscribers(server: { wsUrl: string }, n: number, rec: Recorder): Promise<Sub[]> {
   const subs: Sub[] = [];
   const subscribe = JSON.stringify({ op: 'subscribe', agent: AGENT, symbols: [SYMBOL] });
   // in groups, so the listen backlog never overflows
@@ -129,7 +129,7 @@ async function connectSubscribers(server: ServerChild, n: number, rec: Recorder)
   return subs;
 }
 
-async function closeSubscribers(subs: Sub[]): Promise<void> {
+export async function closeSubscribers(subs: Sub[]): Promise<void> {
   await Promise.all(subs.map((s) => new Promise<void>((ok) => {
     if (s.ws.readyState === WebSocket.CLOSED) return ok();
     s.ws.once('close', () => ok());
@@ -142,7 +142,7 @@ async function closeSubscribers(subs: Sub[]): Promise<void> {
 }
 
 /** A keep-alive HTTP/1.1 connection writing pre-built requests and counting the responses' status lines. */
-class Poster {
+export class Poster {
   private tail = '';
   responses = 0;
   ok = 0;

@@ -9,27 +9,19 @@
  */
 import closeWithGrace from 'close-with-grace';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { loadConfigsOrExit } from './cluster/cluster-config.js';
 import { createLogger, quotingApp, serverOptions } from './service/app.js';
-import { ConfigError, listenHost, loadServiceConfig } from './service/config.js';
+import { listenHost } from './service/config.js';
 import { LedgerCorruptError, LedgerUnavailableError } from './ledger/ledger.js';
 import { memoryBudget } from './service/memory-budget.js';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadServiceConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const { config, cluster } = loadConfigsOrExit(false);
 
   const logger = createLogger(config.logLevel);
   const app: FastifyInstance = Fastify(serverOptions(config, logger));
   try {
-    await app.register(quotingApp, { config });
+    await app.register(quotingApp, { config, cluster });
   } catch (err) {
     // a ledger that cannot be read exactly or opened stops the start with what and where, without a stack
     if (err instanceof LedgerCorruptError || err instanceof LedgerUnavailableError) {

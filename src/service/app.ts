@@ -7,6 +7,7 @@
  * listening, for the tests and the benchmarks.
  */
 import { randomUUID } from 'node:crypto';
+import type { ClusterConfig } from '../cluster/cluster-config.js';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { pino, type Logger } from 'pino';
@@ -33,6 +34,8 @@ export interface AppOptions {
   config: ServiceConfig;
   /** the clock for updates without a time of their own, Unix ms */
   now?: () => number;
+  /** cluster mode (NATS_URL, docs/scaling.md); null or absent: the single process, and nothing of NATS is loaded */
+  cluster?: ClusterConfig | null;
 }
 
 export interface BuildOptions extends AppOptions {
@@ -90,6 +93,7 @@ async function app(app: FastifyInstance, opts: AppOptions): Promise<void> {
 
   await app.register(metrics, { config });
   await app.register(websocket, { config });
+  if (opts.cluster) await app.register((await import('../cluster/plugin.js')).default, { cluster: opts.cluster });
   await app.register(ledger, { config });
   await app.register(quoting, { config, ...(opts.now ? { now: opts.now } : {}) });
 
@@ -145,6 +149,6 @@ export const quotingApp = fp(app, { name: 'quoting-app' });
 /** A Fastify instance with the app registered and loaded, not listening. */
 export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   const instance = Fastify(serverOptions(opts.config, opts.logger ?? createLogger(opts.config.logLevel)));
-  await instance.register(quotingApp, { config: opts.config, ...(opts.now ? { now: opts.now } : {}) });
+  await instance.register(quotingApp, { config: opts.config, ...(opts.now ? { now: opts.now } : {}), ...(opts.cluster ? { cluster: opts.cluster } : {}) });
   return instance;
 }

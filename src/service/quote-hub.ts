@@ -11,18 +11,16 @@
  * errors included, which are never conflated). A client past it is closed
  * with 1013 and forgotten at once. Snapshots after a subscribe are sent in
  * slices, only while the client keeps up (snapshot-sender.ts); a client's own
- * state is in stream-client.ts.
+ * state is in stream-client.ts. In cluster mode every quote also goes to the relay.
  */
 import type { Quote } from '../agent/index.js';
 import { SnapshotSender } from './snapshot-sender.js';
-import { OPEN, POLICY_VIOLATION, quoteMessage, StreamClient, TRY_AGAIN_LATER, type QuoteSource, type Socket } from './stream-client.js';
+import { OPEN, POLICY_VIOLATION, QUOTE_PREFIX, quoteMessage, StreamClient, TRY_AGAIN_LATER, type QuoteRelay, type QuoteSource, type Socket } from './stream-client.js';
 
-export { POLICY_VIOLATION, quoteMessage, StreamClient, TRY_AGAIN_LATER, type QuoteSource, type Socket };
+export { POLICY_VIOLATION, quoteMessage, StreamClient, TRY_AGAIN_LATER, type QuoteRelay, type QuoteSource, type Socket };
 
 /** a closed client that does not complete the closing handshake (it is not reading) is cut off after this */
 const CLOSE_HANDSHAKE_MS = 1_000;
-const QUOTE_PREFIX = '{"type":"quote",';
-const CONFLATED_PREFIX = '{"type":"quote","conflated":true,';
 
 interface Topic {
   /** clients subscribed to every symbol of the agent */
@@ -51,11 +49,17 @@ export class QuoteHub {
   private readonly now: () => number;
   private readonly maxQueueBytes: number;
   private controlSeq = 0;
+  relay: QuoteRelay | null = null; // cluster mode only (src/cluster/plugin.ts): where every quote and withdrawal also goes
 
   constructor(private readonly opts: HubOptions) {
     this.now = opts.now ?? Date.now;
     this.maxQueueBytes = opts.maxQueueBytes ?? Number.POSITIVE_INFINITY;
-    this.snapshots = new SnapshotSender(opts.highWaterBytes, (c, agent, quote) => this.snapshot(c, agent, quote));
+    // a source of messages (a gateway's mirror) gives its own snapshot; an agent's quote is serialised by `snapshot`
+    this.snapshots = new SnapshotSender(opts.highWaterBytes, (c, agent, source, symbol) => {
+      const m = source.snapshotMessage?.(symbol) ?? source.quote(symbol);
+      if (typeof m === 'string') this.deliver(c, `${agent}\u0000${symbol}`, m);
+      else if (m) this.snapshot(c, agent, m);
+    });
   }
 
   get subscriptionCount(): number {
@@ -169,26 +173,35 @@ export class QuoteHub {
 
   /** Sends a subscriber the current quote, in order with anything still queued for it. */
   snapshot(c: StreamClient, agent: string, quote: Quote): void {
-    this.deliver(c, `${agent}\u0000${quote.symbol}`, quoteMessage(agent, quote, this.now(), true));
+    this.deliver(c, `${agent}\u0000${quote.symbol}`, quoteMessage(agent, quote, this.now(), true, this.relay?.epochOf(agent)));
   }
 
-  /** Publishes a freshly computed quote to the agent's subscribers of its symbol. */
+  /** Publishes a freshly computed quote to the agent's subscribers of its symbol (and to the relay, in cluster mode). */
   publishQuote(agent: string, quote: Quote): void {
-    const topic = this.topics.get(agent);
-    if (topic === undefined) return;
-    const some = topic.bySymbol.get(quote.symbol);
-    if (topic.all.size === 0 && (some === undefined || some.size === 0)) return;
-    const message = quoteMessage(agent, quote, this.now());
-    const key = `${agent}\u0000${quote.symbol}`;
-    for (const c of topic.all) this.deliver(c, key, message);
-    if (some !== undefined) for (const c of some) this.deliver(c, key, message);
+    const relay = this.relay;
+    if (relay === null) {
+      // serialised only when someone listens
+      const topic = this.topics.get(agent);
+      if (topic === undefined || (topic.all.size === 0 && (topic.bySymbol.get(quote.symbol)?.size ?? 0) === 0)) return;
+    }
+    const message = quoteMessage(agent, quote, this.now(), false, relay?.epochOf(agent));
+    relay?.publish(agent, quote.symbol, message);
+    this.publishMessage(agent, quote.symbol, message);
   }
 
   /** Tells subscribers that a symbol's quote is withdrawn (paused, missing data, numerical error). */
   publishWithdrawal(agent: string, symbol: string, reason: string): void {
+    if (this.relay === null && !this.topics.has(agent)) return;
+    const epoch = this.relay?.epochOf(agent), at = this.now();
+    const message = JSON.stringify(epoch === undefined ? { type: 'withdrawn', agent, symbol, reason, serverTime: at } : { type: 'withdrawn', agent, epoch, symbol, reason, serverTime: at });
+    this.relay?.publish(agent, symbol, message);
+    this.publishMessage(agent, symbol, message);
+  }
+
+  /** Delivers a message already serialised (a quote or withdrawal, from the relay) to the symbol's subscribers. */
+  publishMessage(agent: string, symbol: string, message: string): void {
     const topic = this.topics.get(agent);
     if (topic === undefined) return;
-    const message = JSON.stringify({ type: 'withdrawn', agent, symbol, reason, serverTime: this.now() });
     const key = `${agent}\u0000${symbol}`;
     for (const c of topic.all) this.deliver(c, key, message);
     for (const c of topic.bySymbol.get(symbol) ?? []) this.deliver(c, key, message);
@@ -250,7 +263,7 @@ export class QuoteHub {
       c.pending = null;
       c.pendingBytes = 0;
       this.conflating.delete(c);
-      for (const m of pending.values()) c.send(m.startsWith(QUOTE_PREFIX) ? CONFLATED_PREFIX + m.slice(QUOTE_PREFIX.length) : m);
+      for (const m of pending.values()) c.send(m.startsWith(QUOTE_PREFIX) ? `{"type":"quote","conflated":true,${m.slice(QUOTE_PREFIX.length)}` : m);
     }
     if (this.conflating.size === 0 && this.flushTimer !== null) {
       clearInterval(this.flushTimer);

@@ -167,6 +167,8 @@ export const NotReady = z.object({ status: z.literal('not-ready') });
 
 // ---- the stream's server messages (the client's are StreamMessage in schemas.ts)
 const serverTime = unixMs.describe('the server\'s clock when the message was made, Unix ms');
+/** cluster mode only (docs/scaling.md): the agent's owner's epoch; `seq` starts again at 1 in a new epoch */
+const epoch = z.number().int().nonnegative().optional().describe("cluster mode only: the epoch of the agent's current owner; `seq` starts again at 1 in a new one");
 const selection = z.union([z.literal('*'), z.array(z.string())]);
 export const StreamServerMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('subscribed'), agent: z.string(), symbols: selection.describe('`"*"`, or the symbols asked for without repeats, in the order first given') }).strict(),
@@ -175,9 +177,13 @@ export const StreamServerMessage = z.discriminatedUnion('type', [
     type: z.literal('quote'),
     snapshot: z.literal(true).optional().describe('the current quote, sent right after `subscribed`'),
     conflated: z.literal(true).optional().describe("delivered after this slow client's queue drained; earlier messages of this symbol may have been dropped, this is the latest"),
-    agent: z.string(), serverTime,
+    agent: z.string(), epoch, serverTime,
   }).strict(),
-  z.object({ type: z.literal('withdrawn'), agent: z.string(), symbol: z.string(), reason: Decision.shape.reason, serverTime }).strict(),
+  z.object({
+    type: z.literal('withdrawn'), agent: z.string(), epoch, symbol: z.string(),
+    reason: z.union([Decision.shape.reason, z.literal('owner-changed').describe('cluster mode: a new owner took the agent over (a new epoch)')]),
+    serverTime,
+  }).strict(),
   z.object({ type: z.literal('agent-deleted'), agent: z.string(), serverTime }).strict(),
   ErrorDetail.extend({
     type: z.literal('error'),

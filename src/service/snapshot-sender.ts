@@ -6,7 +6,6 @@
  * the client's queue. Clients are served in turn.
  */
 import { performance } from 'node:perf_hooks';
-import type { Quote } from '../agent/index.js';
 import { nextOwed, skipping, type QuoteSource, type StreamClient } from './stream-client.js';
 
 /** the longest one slice of snapshots may run before the event loop gets a turn */
@@ -23,8 +22,8 @@ export class SnapshotSender {
 
   constructor(
     private readonly highWaterBytes: number,
-    /** sends one snapshot, in order with what is queued for the client */
-    private readonly send: (c: StreamClient, agent: string, quote: Quote) => void,
+    /** sends the source's current quote of one symbol as a snapshot, in order with what is queued for the client */
+    private readonly send: (c: StreamClient, agent: string, source: QuoteSource, symbol: string) => void,
   ) {}
 
   /**
@@ -89,8 +88,7 @@ export class SnapshotSender {
           progressed = true;
           // still wanted: the client may have unsubscribed since
           if (!c.allOf.has(agent) && c.symbols.get(agent)?.has(s) !== true) continue;
-          const q = job.source.quote(s);
-          if (q) this.send(c, agent, q);
+          this.send(c, agent, job.source, s);
         }
         if (outOfTime || c.pending !== null || c.socket.bufferedAmount > this.highWaterBytes) break;
       }

@@ -85,6 +85,17 @@ export interface QuoteSource {
   quote(symbol: string): Quote | null | undefined;
   /** every symbol, live (a Map's key iterator: symbols added while a snapshot runs are included) */
   symbolNames(): Iterator<string>;
+  /** the snapshot message itself, when the source holds messages rather than quotes (a cluster gateway's mirror) */
+  snapshotMessage?(symbol: string): string | undefined;
+}
+
+/**
+ * Cluster mode (src/cluster): every quote and withdrawal the hub publishes is also handed, serialised once,
+ * to the relay (NATS), and carries the epoch of the agent's current owner.
+ */
+export interface QuoteRelay {
+  epochOf(agent: string): number | undefined;
+  publish(agent: string, symbol: string, message: string): void;
 }
 
 /**
@@ -119,6 +130,19 @@ export function* skipping(names: Iterator<string>, known: ReadonlySet<string>): 
 
 
 /** The wire form of a quote: `type` first, so conflation can mark it by prefix; every field of the quote follows. */
-export function quoteMessage(agent: string, q: Quote, serverTime: number, snapshot = false): string {
+export function quoteMessage(agent: string, q: Quote, serverTime: number, snapshot = false, epoch?: number): string {
+  if (epoch !== undefined) {
+    return JSON.stringify(snapshot ? { type: 'quote', snapshot: true, agent, epoch, serverTime, ...q } : { type: 'quote', agent, epoch, serverTime, ...q });
+  }
   return JSON.stringify(snapshot ? { type: 'quote', snapshot: true, agent, serverTime, ...q } : { type: 'quote', agent, serverTime, ...q });
+}
+
+/** how every quote message of the wire starts (conflation and snapshots mark it right after) */
+export const QUOTE_PREFIX = '{"type":"quote",';
+const SNAPSHOT_START = '{"type":"quote","snapshot":true,';
+
+/** A quote message of the wire as the snapshot of the same quote (as `quoteMessage(…, true)` writes it); any other message: undefined. */
+export function asSnapshot(message: string): string | undefined {
+  if (message.startsWith(SNAPSHOT_START)) return message;
+  return message.startsWith(QUOTE_PREFIX) ? SNAPSHOT_START + message.slice(QUOTE_PREFIX.length) : undefined;
 }

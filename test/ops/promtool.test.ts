@@ -5,8 +5,9 @@ import { describeWith } from '../support/system-programs.js';
 
 // promtool comes with Debian's prometheus package: skipped where it is missing, required under REQUIRE_SYSTEM_TESTS=1 (.ci/run)
 describeWith(['promtool'], 'promtool on the committed Prometheus files', () => {
-  it('check config accepts deploy/prometheus/prometheus.yml, rule files included (resolved beside it)', () => {
-    const r = promtool(['check', 'config', repoPath('deploy/prometheus/prometheus.yml')]);
+  // prometheus-cluster.yml: the cluster profile's (docs/scaling.md)
+  it.each(['prometheus.yml', 'prometheus-cluster.yml'])('check config accepts deploy/prometheus/%s, rule files included (resolved beside it)', (file) => {
+    const r = promtool(['check', 'config', repoPath('deploy/prometheus', file)]);
     expect(r.status, r.output).toBe(0);
     expect(r.output).toMatch(/SUCCESS: 1 rule files found/);
     expect(r.output).toMatch(/is valid prometheus config file/);

@@ -10,9 +10,9 @@ export interface ServerProcess {
 
 const ENTRY = ['--import', 'tsx', 'src/server.ts'];
 
-/** `node src/server.ts` in its own process, on an ephemeral port read from its "listening" log line. */
-export function spawnServer(env: Record<string, string> = {}, timeoutMs = 15_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ENTRY, { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LEDGER_PATH: 'off', JOURNAL_PATH: 'off', ...env }, stdio: 'pipe' });
+/** `node src/server.ts` (or another entry: src/gateway.ts) in its own process, on an ephemeral port read from its "listening" log line. */
+export function spawnServer(env: Record<string, string> = {}, timeoutMs = 15_000, entry = ENTRY): Promise<ServerProcess> {
+  const child = spawn(process.execPath, entry, { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LEDGER_PATH: 'off', JOURNAL_PATH: 'off', ...env }, stdio: 'pipe' });
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {

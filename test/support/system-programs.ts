@@ -26,6 +26,8 @@ export const SYSTEM_PROGRAMS = {
   dockerd: { command: 'dockerd', debianPackage: 'docker.io', versionArgs: ['--version'] },
   docker: { command: 'docker', debianPackage: 'docker.io', versionArgs: ['--version'] },
   debootstrap: { command: 'debootstrap', debianPackage: 'debootstrap', versionArgs: ['--version'] },
+  // the cluster tests (test/cluster) start their own servers: one, or three in a cluster
+  'nats-server': { command: 'nats-server', debianPackage: 'nats-server', versionArgs: ['--version'] },
 } satisfies Record<string, SystemProgram>;
 
 export type SystemProgramName = keyof typeof SYSTEM_PROGRAMS;

@@ -16,6 +16,11 @@ declare module 'fastify' {
 
 async function ledgerPlugin(app: FastifyInstance, opts: { config: ServiceConfig }): Promise<void> {
   const config = opts.config.ledger;
+  // cluster mode: the ledger is JetStream (app.cluster.ledger)
+  if (app.cluster !== undefined) {
+    app.decorate('ledger', null);
+    return;
+  }
   if (config.path === null) {
     app.log.warn('the ledger is off (LEDGER_PATH=off): fills, positions and agent changes are not durable and are lost at exit');
     app.decorate('ledger', null);

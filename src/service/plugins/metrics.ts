@@ -13,7 +13,8 @@ declare module 'fastify' {
 async function metricsPlugin(app: FastifyInstance, opts: { config: ServiceConfig }): Promise<void> {
   // the sources are read at scrape time, by when the hub and the registry exist
   const metrics = new ServiceMetrics(opts.config.processBudgetSeconds, opts.config.latencyWindow, {
-    agents: () => app.quoting.registry.all(),
+    // a cluster gateway has no agents
+    agents: () => (app.hasDecorator('quoting') ? app.quoting.registry.all() : []),
     wsClients: () => app.hub.clients.size,
     wsSubscriptions: () => app.hub.subscriptionCount,
   }, opts.config.metrics);

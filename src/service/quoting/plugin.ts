@@ -27,13 +27,15 @@ async function quotingPlugin(app: FastifyInstance, opts: QuotingPluginOptions): 
   const { config } = opts;
   const configured = Object.keys(config.agents);
   const registry = new AgentRegistry(config.limits.maxAgents, config.limits.maxTotalSymbols);
-  for (const [id, agentConfig] of Object.entries(config.agents)) registry.create(id, agentConfig);
-  const { ledger } = app;
-  if (ledger !== null) {
+  // cluster mode: an agent is in the registry only while this instance owns it (src/cluster/cluster-node.ts)
+  const { cluster } = app;
+  if (cluster === undefined) for (const [id, agentConfig] of Object.entries(config.agents)) registry.create(id, agentConfig);
+  const ledger = cluster?.ledger ?? app.ledger;
+  if (app.ledger !== null) {
     try {
-      recover(ledger, config.ledger, registry, app.log, configured);
+      recover(app.ledger, config.ledger, registry, app.log, configured);
     } catch (err) {
-      void ledger.close();
+      void app.ledger.close();
       throw err;
     }
   }
@@ -46,10 +48,14 @@ async function quotingPlugin(app: FastifyInstance, opts: QuotingPluginOptions): 
   app.decorate('quoting', quoting);
   // scratch agents take the JIT through every update type (no real state touched); synchronous and
   // before any route is registered, so /readyz cannot answer ready before it is done
-  const warm = warmUp(Array.from(registry.all(), (a) => a.config), app.metrics.scratch());
+  const warm = warmUp(cluster === undefined ? Array.from(registry.all(), (a) => a.config) : Object.values(config.agents), app.metrics.scratch());
   app.log.info(warm, 'hot path warmed up');
   // what is queued is committed and applied, a last snapshot written, the ledger closed (idempotent)
-  app.addHook('onClose', async () => quoting.close());
+  app.addHook('onClose', async () => {
+    await quoting.close();
+    await cluster?.close();
+  });
+  if (cluster !== undefined) app.addHook('onReady', () => cluster.attach({ registry, hub: app.hub, configured: config.agents }));
 }
 
 export default fp(quotingPlugin, { name: 'quoting', dependencies: ['metrics', 'websocket', 'ledger'] });

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/websocket';
 import type { RawData } from 'ws';
 import { AGENT_NOT_FOUND, errorResponse, INVALID_JSON, INVALID_MESSAGE, SUBSCRIPTION_LIMIT, validationError, withField } from '../errors.js';
-import { TRY_AGAIN_LATER, type StreamClient } from '../quote-hub.js';
+import { TRY_AGAIN_LATER, type QuoteSource, type StreamClient } from '../quote-hub.js';
 import { StreamMessage } from '../schemas.js';
 
 const unique = (symbols: readonly string[] | '*') => (symbols === '*' ? '*' : [...new Set(symbols)]);
@@ -10,6 +10,8 @@ const unique = (symbols: readonly string[] | '*') => (symbols === '*' ? '*' : [.
 export interface StreamRoutesOptions {
   maxSubscriptions: number;
   maxClients: number;
+  /** where the quotes come from, by agent id (`get` throws for an unknown agent): by default the agents, `app.quoting.registry`; a cluster gateway's NATS mirror */
+  sources?: { get(id: string): QuoteSource };
 }
 
 /**
@@ -20,7 +22,7 @@ export interface StreamRoutesOptions {
  */
 export async function streamRoutes(app: FastifyInstance, opts: StreamRoutesOptions): Promise<void> {
   const { hub } = app;
-  const { registry } = app.quoting;
+  const registry = opts.sources ?? app.quoting.registry;
 
   app.get('/v1/stream', { websocket: true }, (socket) => {
     if (hub.clients.size >= opts.maxClients) {
