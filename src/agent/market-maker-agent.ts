@@ -6,7 +6,9 @@ import { MarketMakerConfigSchema, type MarketMakerConfig, type MarketMakerConfig
 import { FillRing } from './fill-ring.js';
 import { fillFingerprint, fingerprintDiff, UNKNOWN_FILL } from './fill-fingerprint.js';
 import { applyFill, applySnapshot } from './inventory.js';
-import { requote } from './quote-engine.js';
+import { AgentRisk, type RiskChange, type RiskSnapshot } from './agent-risk.js';
+import { feeOf } from './quote-hygiene.js';
+import { observeRisk, requoteWithRisk } from './risk-quoting.js';
 import { DECISIONS, type Outcome, type ProcessResult, type Quote, type RiskDecision } from './quote.js';
 import { quotingParams, type QuotingParams } from './quoting-params.js';
 import { SymbolState, symbolView, type SymbolView } from './symbol-state.js';
@@ -54,8 +56,12 @@ export class MarketMakerAgent {
   private lastError: string | null = null;
   readonly stats: AgentStats = { updates: 0, rejected: 0, quotes: 0, fills: 0, duplicateFills: 0, fillIdConflicts: 0, breaches: 0, errors: 0 };
 
+  /** loss, drawdown and notional limits, the halt, and the period (agent-risk.ts) */
+  readonly risk: AgentRisk;
+
   constructor(readonly id: string, config: MarketMakerConfig | MarketMakerConfigInput = {}) {
     this.params = quotingParams(parseConfig(config));
+    this.risk = new AgentRisk(this.params.config.risk);
   }
 
   get config(): MarketMakerConfig {
@@ -138,20 +144,27 @@ export class MarketMakerAgent {
 
     this.processing = true;
     try {
+      // replay leaves the risk state to the journaled risk entries: the mids it was measured at are not journaled
+      const rolled = !this.replaying && this.risk.roll(u.time);
       this.apply(s, u);
+      observeRisk(this.risk, s);
+      const breach = this.replaying ? null : this.risk.evaluate(u.symbol, u.time);
       this.stats.updates++;
       s.updates++;
       const wasInBreach = s.inBreach;
       const hadQuote = s.quote !== null;
-      const quoted = requote(s, this.params, u.time, this.paused);
+      const outcome = requoteWithRisk(s, this.params, u.time, this.paused, this.risk);
       if (s.inBreach && !wasInBreach) this.stats.breaches++;
-      if (quoted) {
-        this.stats.quotes++;
+      if (outcome !== 'no-quote') {
+        if (outcome === 'quoted') this.stats.quotes++;
         this.lastError = null;
       } else if (s.decision.reason === 'numerical-error') {
         this.recordError(`${u.symbol}: quote not finite for the inputs given`);
       }
-      return result(out, u.symbol, quoted ? 'quoted' : 'no-quote', s.quote, s.decision, s.inBreach, hadQuote && !quoted);
+      const risk: RiskChange | null = breach === null && !rolled ? null : {
+        breach, rolled, withdrawn: breach?.symbol === null ? this.withdrawAllBut(u.symbol) : [], state: this.risk.snapshot(),
+      };
+      return result(out, u.symbol, outcome, s.quote, s.decision, s.inBreach, hadQuote && outcome === 'no-quote', risk);
     } catch (err) {
       // validation ran before any change, so anything thrown here is a defect: surface it as the Error status
       this.recordError(`${u.symbol}: ${err instanceof Error ? err.message : String(err)}`);
@@ -182,7 +195,9 @@ export class MarketMakerAgent {
       case 'fill': {
         this.rememberFill(u.id, fillFingerprint(u));
         const side = u.side === 'buy' ? 1 : -1;
-        applyFill(s.inventory, side * u.quantity, u.price, this.params.quantity);
+        const fees = c.fees;
+        const fee = u.fee ?? feeOf(u.price, u.quantity, u.liquidity === 'taker' ? fees.takerBps : fees.makerBps);
+        applyFill(s.inventory, side * u.quantity, u.price, this.params.quantity, fee);
         if (!(s.inventory.markPrice > 0)) s.inventory.markPrice = u.price;
         if (s.fills === null) s.fills = new FillRing();
         // a replayed fill's mark-out cannot be taken: the mids that followed it were not journaled
@@ -239,9 +254,33 @@ export class MarketMakerAgent {
     const s = this.states.get(symbol);
     if (s === undefined) return undefined;
     const hadQuote = s.quote !== null;
-    const quoted = requote(s, this.params, time, this.paused);
-    if (quoted) this.stats.quotes++;
-    return { symbol, outcome: quoted ? 'quoted' : 'no-quote', quote: s.quote, decision: s.decision, breach: s.inBreach, withdrawn: hadQuote && !quoted };
+    const outcome = requoteWithRisk(s, this.params, time, this.paused, this.risk);
+    if (outcome === 'quoted') this.stats.quotes++;
+    return { symbol, outcome, quote: s.quote, decision: s.decision, breach: s.inBreach, withdrawn: hadQuote && outcome === 'no-quote' };
+  }
+
+  /** Withdraws every quote but `symbol`'s after a stop (halt, an agent-wide breach); returns the symbols withdrawn. */
+  private withdrawAllBut(symbol: string | null): string[] {
+    const withdrawn: string[] = [];
+    for (const s of this.states.values()) {
+      if (s.symbol === symbol || s.quote === null) continue;
+      requoteWithRisk(s, this.params, s.midTime, this.paused, this.risk);
+      if (s.quote === null) withdrawn.push(s.symbol);
+    }
+    return withdrawn;
+  }
+
+  /** The kill switch: on, withdraws every quote (returns the symbols withdrawn); off, requotes every symbol at `time`. */
+  setHalted(on: boolean, time: number): { withdrawn: string[]; results: ProcessResult[] } {
+    this.risk.halted = on;
+    if (on) return { withdrawn: this.withdrawAllBut(null), results: [] };
+    return { withdrawn: [], results: Array.from(this.states.keys(), (symbol) => this.requote(symbol, time)!) };
+  }
+
+  /** Takes a risk state (a reset's, or one journaled) and requotes every symbol at `time`. */
+  setRiskState(state: RiskSnapshot, time: number): ProcessResult[] {
+    this.risk.restore(state);
+    return Array.from(this.states.keys(), (symbol) => this.requote(symbol, time)!);
   }
 
   /** Replaces the configuration; the next update of each symbol quotes with it. */
@@ -249,6 +288,7 @@ export class MarketMakerAgent {
     const params = quotingParams(parseConfig(config));
     this.assertPositionsFit(params);
     this.params = params;
+    this.risk.setConfig(params.config.risk);
     // a smaller memory forgets the oldest ids at once
     this.resizeFillIds(this.params.config.fillIdMemory);
   }
@@ -302,7 +342,7 @@ export class MarketMakerAgent {
     for (const s of affected) {
       if (symbol !== undefined) s.paused = true;
       const had = s.quote !== null;
-      requote(s, this.params, s.midTime, this.paused);
+      requoteWithRisk(s, this.params, s.midTime, this.paused, this.risk);
       if (had) withdrawn.push(s.symbol);
     }
     return withdrawn;
@@ -344,6 +384,7 @@ export class MarketMakerAgent {
       symbols: Array.from(this.states.values(), snapshotSymbol),
       fillIds: [...this.fillIds.keys()],
       fillFingerprints: [...this.fillIds.values()],
+      risk: this.risk.snapshot(),
     };
   }
 
@@ -356,6 +397,8 @@ export class MarketMakerAgent {
     const prints = snap.fillFingerprints;
     for (let i = 0; i < snap.fillIds.length; i++) agent.rememberFill(snap.fillIds[i]!, prints?.[i] ?? UNKNOWN_FILL);
     agent.stats.fills = snap.symbols.reduce((n, s) => n + s.inventory.buyFills + s.inventory.sellFills, 0);
+    for (const s of agent.states.values()) observeRisk(agent.risk, s);
+    if (snap.risk !== undefined) agent.risk.restore(snap.risk);
     return agent;
   }
 
@@ -368,14 +411,16 @@ export class MarketMakerAgent {
 /** A result in `out` when given (reused by the caller), else a new object. */
 function result(
   out: ProcessResult | undefined, symbol: string, outcome: Outcome, quote: Quote | null, decision: RiskDecision, breach: boolean, withdrawn: boolean,
+  risk: RiskChange | null = null,
 ): ProcessResult {
-  if (out === undefined) return { symbol, outcome, quote, decision, breach, withdrawn };
+  if (out === undefined) return { symbol, outcome, quote, decision, breach, withdrawn, risk };
   out.symbol = symbol;
   out.outcome = outcome;
   out.quote = quote;
   out.decision = decision;
   out.breach = breach;
   out.withdrawn = withdrawn;
+  out.risk = risk;
   return out;
 }
 

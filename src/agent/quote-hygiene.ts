@@ -1,0 +1,82 @@
+/**
+ * What happens to a quote after the model made it: the maker fee as a floor on
+ * each side's distance from the mid, the sides a notional limit keeps off, and
+ * whether it differs enough from the published quote to be published again.
+ * Pure functions of their arguments; the quote given is changed in place.
+ */
+import { roundDown, roundUp, type TickGrid } from '../model/price-grid.js';
+import type { Quote, QuoteLevel } from './quote.js';
+import type { BlockedSides } from './risk-limits.js';
+
+/** The fee of a fill of `quantity` at `price`, at `bps` of its notional (negative: a rebate). */
+export function feeOf(price: number, quantity: number, bps: number): number {
+  return (price * quantity * bps) / 1e4;
+}
+
+/**
+ * Moves each side at least `makerBps` of the mid away from it (on the grid, bid down and ask up), so
+ * that a fill at the quote earns at least the maker fee back. Returns whether a price moved. A rebate
+ * (makerBps ≤ 0) sets no floor.
+ */
+export function applyFeeFloor(q: Quote, makerBps: number, grid: TickGrid): boolean {
+  if (!(makerBps > 0)) return false;
+  const bidCap = roundDown(q.mid * (1 - makerBps / 1e4), grid);
+  const askFloor = roundUp(q.mid * (1 + makerBps / 1e4), grid);
+  let moved = false;
+  if (q.bidPrice > bidCap) { q.bidPrice = bidCap; moved = true; }
+  if (q.askPrice < askFloor) { q.askPrice = askFloor; moved = true; }
+  if (q.levels !== undefined) {
+    // a level inside the floor moves out to it, and each next level stays a tick beyond the one before
+    let prev = Infinity;
+    for (const l of q.levels.bids) {
+      const cap = Math.min(bidCap, prev === Infinity ? bidCap : roundDown(prev - grid.tick, grid));
+      if (l.price > cap) l.price = cap;
+      prev = l.price;
+    }
+    prev = -Infinity;
+    for (const l of q.levels.asks) {
+      const floor = Math.max(askFloor, prev === -Infinity ? askFloor : roundUp(prev + grid.tick, grid));
+      if (l.price < floor) l.price = floor;
+      prev = l.price;
+    }
+  }
+  if (moved) {
+    q.spread = Math.round((q.askPrice - q.bidPrice) * grid.scale) / grid.scale;
+    q.spreadBps = Math.round(((q.askPrice - q.bidPrice) / q.mid) * 1e10) / 1e6;
+  }
+  return moved;
+}
+
+const zero = (levels: QuoteLevel[]): void => {
+  for (const l of levels) l.size = 0;
+};
+
+/** Sets the size of each blocked side to 0 (every level); returns whether any side is still quoted. */
+export function applyBlockedSides(q: Quote, blocked: BlockedSides): boolean {
+  if (blocked.bid) { q.bidSize = 0; if (q.levels) zero(q.levels.bids); }
+  if (blocked.ask) { q.askSize = 0; if (q.levels) zero(q.levels.asks); }
+  return q.bidSize > 0 || q.askSize > 0;
+}
+
+/**
+ * Whether `next` may be held back for `prev` (the published quote): the same sizes on every level, every
+ * price within `minChangeTicks` ticks (identical when 0), and `prev` younger than `maxIntervalMs`.
+ */
+export function isUnchanged(prev: Quote, next: Quote, tick: number, minChangeTicks: number, maxIntervalMs: number): boolean {
+  if (next.time - prev.time >= maxIntervalMs) return false;
+  // half a tick of tolerance: prices are on the grid, so this is exact in ticks
+  const within = minChangeTicks === 0 ? tick * 1e-9 : (minChangeTicks - 0.5) * tick;
+  const close = (a: number, b: number) => Math.abs(a - b) <= within;
+  if (prev.bidSize !== next.bidSize || prev.askSize !== next.askSize) return false;
+  if (!close(prev.bidPrice, next.bidPrice) || !close(prev.askPrice, next.askPrice)) return false;
+  const pl = prev.levels;
+  const nl = next.levels;
+  if (pl === undefined || nl === undefined) return pl === nl;
+  return sameLevels(pl.bids, nl.bids, close) && sameLevels(pl.asks, nl.asks, close);
+}
+
+function sameLevels(a: QuoteLevel[], b: QuoteLevel[], close: (x: number, y: number) => boolean): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.size !== b[i]!.size || !close(a[i]!.price, b[i]!.price)) return false;
+  return true;
+}

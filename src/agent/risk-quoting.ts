@@ -1,0 +1,58 @@
+/**
+ * One symbol's requote with the risk controls and quoting hygiene around the
+ * quote engine: a stop (halt, loss or drawdown hold) withdraws the quote as a
+ * pause does but says why; a quote that is made is then kept beyond the maker
+ * fee, stripped of the sides a notional limit keeps off, and held back when it
+ * is within the requote threshold of the published one.
+ */
+import type { AgentRisk, StopReason } from './agent-risk.js';
+import { unrealisedPnl } from './inventory.js';
+import { requote } from './quote-engine.js';
+import { applyBlockedSides, applyFeeFloor, isUnchanged } from './quote-hygiene.js';
+import { DECISIONS, type RiskDecision } from './quote.js';
+import type { QuotingParams } from './quoting-params.js';
+import type { SymbolState } from './symbol-state.js';
+
+const STOPS: Record<StopReason, RiskDecision> = {
+  halted: DECISIONS.halted,
+  'loss-limit': DECISIONS.lossLimit,
+  'drawdown-limit': DECISIONS.drawdownLimit,
+};
+
+export type RequoteOutcome = 'quoted' | 'unchanged' | 'no-quote';
+
+/** Requotes `s` at `time`; an 'unchanged' symbol keeps its published quote (and seq). */
+export function requoteWithRisk(s: SymbolState, p: QuotingParams, time: number, agentPaused: boolean, risk: AgentRisk): RequoteOutcome {
+  const stop = risk.stopOf(s.symbol);
+  const prev = s.quote;
+  if (!requote(s, p, time, agentPaused || stop !== null)) {
+    // a pause is the operator's and says so; otherwise the stop is why
+    if (stop !== null && !agentPaused && !s.paused) s.decision = STOPS[stop];
+    return 'no-quote';
+  }
+  const q = s.quote!;
+  const c = p.config;
+  if (c.fees.quoteAboveFee) applyFeeFloor(q, c.fees.makerBps, p.grid);
+  const blocked = risk.blocked(s.inventory.position);
+  if (blocked.bid || blocked.ask) {
+    if (!applyBlockedSides(q, blocked)) {
+      s.quote = null;
+      s.decision = DECISIONS.notionalNone;
+      return 'no-quote';
+    }
+    const sides = q.bidSize > 0 ? (q.askSize > 0 ? 'both' : 'bid-only') : 'ask-only';
+    if (sides !== s.decision.sides) s.decision = sides === 'bid-only' ? DECISIONS.notionalBidOnly : DECISIONS.notionalAskOnly;
+  }
+  if (prev !== null && isUnchanged(prev, q, p.grid.tick, c.requote.minChangeTicks, c.requote.maxIntervalMs)) {
+    s.quote = prev;
+    s.seq = prev.seq;
+    return 'unchanged';
+  }
+  return 'quoted';
+}
+
+/** Tells the risk state a symbol's P&L (net of fees) and position × mark after a change. */
+export function observeRisk(risk: AgentRisk, s: SymbolState): void {
+  const inv = s.inventory;
+  risk.observe(s.symbol, inv.realisedPnl + unrealisedPnl(inv), inv.position * (inv.markPrice > 0 ? inv.markPrice : inv.averageCost));
+}
