@@ -51,7 +51,7 @@ export const RequoteConfigSchema = z.object({
    * same sizes, is not published (the reply says "unchanged"); 0 = only an identical quote is held back
    */
   minChangeTicks: z.number().int().min(0).max(1_000_000).default(0),
-  /** an unchanged quote is published anyway once the published one is this old (ms of update time) */
-  maxIntervalMs: positive.default(5_000),
+  /** an unchanged quote is published anyway once the published one is this old (ms of update time); 0 = never held back */
+  maxIntervalMs: z.number().finite().nonnegative().default(5_000),
 }).strict();
 export type RequoteConfig = z.infer<typeof RequoteConfigSchema>;

@@ -27,7 +27,7 @@ export function requoteWithRisk(s: SymbolState, p: QuotingParams, time: number, 
   const prev = s.quote;
   if (!requote(s, p, time, agentPaused || stop !== null)) {
     // a pause is the operator's and says so; otherwise the stop is why
-    if (stop !== null && !agentPaused && !s.paused) s.decision = STOPS[stop];
+    if (stop !== null && !agentPaused) s.decision = s.paused ? DECISIONS.symbolPaused : STOPS[stop];
     return 'no-quote';
   }
   const q = s.quote!;
