@@ -19,6 +19,7 @@ import { agentRoutes } from './routes/agents.js';
 import { ledgerRoutes } from './routes/ledger.js';
 import { opsRoutes } from './routes/ops.js';
 import { readRoutes } from './routes/reads.js';
+import { riskRoutes } from './routes/risk.js';
 import { streamRoutes } from './routes/stream.js';
 import { uiRoot, uiRoutes } from './routes/ui.js';
 import { updateRoutes } from './routes/updates.js';
@@ -101,6 +102,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   const metrics = new ServiceMetrics(config.processBudgetSeconds, config.latencyWindow, {
     agents: () => registry.all(),
+    halted: () => registry.halted,
     wsClients: () => hub.clients.size,
     wsSubscriptions: () => hub.subscriptionCount,
   });
@@ -181,9 +183,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await pipeline.close();
   });
 
-  await app.register(opsRoutes, { metrics, isReady: () => !closing });
+  await app.register(opsRoutes, { metrics, isReady: () => !closing, isHalted: () => registry.halted });
   await app.register(agentRoutes, { registry, pipeline, hub, metrics, now });
   await app.register(updateRoutes, { pipeline, maxBatch: config.limits.maxBatch, now });
+  await app.register(riskRoutes, { registry, pipeline, hub, now });
   await app.register(readRoutes, { registry });
   await app.register(streamRoutes, {
     registry, hub,

@@ -14,6 +14,7 @@
  * subscribe to thousands of symbols neither blocks the event loop nor fills
  * the queue.
  */
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Quote } from '../agent/quote.js';
 
@@ -123,9 +124,19 @@ export interface HubOptions {
   /** a client closed by the hub: `slow` (queue bound) or `invalid` (invalid-message rate) */
   onKick?: (reason: 'slow' | 'invalid') => void;
   now?: () => number;
+  /** this run's epoch (a fresh random one by default); tests pass their own */
+  epoch?: string;
 }
 
 export class QuoteHub {
+  /**
+   * Changes at every start of the service: every stream message carries it, so that a client
+   * seeing a new one knows the seq numbers restarted (see docs/api.md, the stream protocol).
+   */
+  readonly epoch: string;
+  /** each agent's epoch: this run's, and a count of the agents made in it, so a recreated agent has a new one */
+  private readonly epochs = new Map<string, string>();
+  private agentsMade = 0;
   private readonly topics = new Map<string, Topic>();
   readonly clients = new Set<StreamClient>();
   private readonly conflating = new Set<StreamClient>();
@@ -139,6 +150,7 @@ export class QuoteHub {
 
   constructor(private readonly opts: HubOptions) {
     this.now = opts.now ?? Date.now;
+    this.epoch = opts.epoch ?? randomUUID().slice(0, 8);
     this.maxQueueBytes = opts.maxQueueBytes ?? Number.POSITIVE_INFINITY;
   }
 
@@ -284,9 +296,16 @@ export class QuoteHub {
     this.deliver(c, `\u0001${this.controlSeq++}`, message);
   }
 
+  /** The epoch of `agent`'s messages: the same until the service restarts or the agent is deleted. */
+  epochOf(agent: string): string {
+    let e = this.epochs.get(agent);
+    if (e === undefined) this.epochs.set(agent, (e = `${this.epoch}.${++this.agentsMade}`));
+    return e;
+  }
+
   /** Sends a subscriber the current quote, in order with anything still queued for it. */
   snapshot(c: StreamClient, agent: string, quote: Quote): void {
-    this.deliver(c, `${agent}\u0000${quote.symbol}`, quoteMessage(agent, quote, this.now(), true));
+    this.deliver(c, `${agent}\u0000${quote.symbol}`, quoteMessage(agent, quote, this.now(), this.epochOf(agent), true));
   }
 
   /** Publishes a freshly computed quote to the agent's subscribers of its symbol. */
@@ -295,7 +314,7 @@ export class QuoteHub {
     if (topic === undefined) return;
     const some = topic.bySymbol.get(quote.symbol);
     if (topic.all.size === 0 && (some === undefined || some.size === 0)) return;
-    const message = quoteMessage(agent, quote, this.now());
+    const message = quoteMessage(agent, quote, this.now(), this.epochOf(agent));
     const key = `${agent}\u0000${quote.symbol}`;
     for (const c of topic.all) this.deliver(c, key, message);
     if (some !== undefined) for (const c of some) this.deliver(c, key, message);
@@ -305,7 +324,7 @@ export class QuoteHub {
   publishWithdrawal(agent: string, symbol: string, reason: string): void {
     const topic = this.topics.get(agent);
     if (topic === undefined) return;
-    const message = JSON.stringify({ type: 'withdrawn', agent, symbol, reason, serverTime: this.now() });
+    const message = JSON.stringify({ type: 'withdrawn', agent, symbol, reason, serverTime: this.now(), epoch: this.epochOf(agent) });
     const key = `${agent}\u0000${symbol}`;
     for (const c of topic.all) this.deliver(c, key, message);
     for (const c of topic.bySymbol.get(symbol) ?? []) this.deliver(c, key, message);
@@ -314,8 +333,11 @@ export class QuoteHub {
   /** Tells an agent's subscribers it is gone and forgets their subscriptions to it. */
   dropAgent(agent: string): void {
     const topic = this.topics.get(agent);
+    const epoch = this.epochOf(agent);
+    // a new agent of the same id numbers its quotes afresh, in a new epoch
+    this.epochs.delete(agent);
     if (topic === undefined) return;
-    const message = JSON.stringify({ type: 'agent-deleted', agent, serverTime: this.now() });
+    const message = JSON.stringify({ type: 'agent-deleted', agent, serverTime: this.now(), epoch });
     const told = new Set<StreamClient>([...topic.all, ...[...topic.bySymbol.values()].flatMap((s) => [...s])]);
     for (const c of told) {
       this.control(c, message);
@@ -455,6 +477,6 @@ function* skipping(names: Iterator<string>, known: ReadonlySet<string>): Iterato
 
 
 /** The wire form of a quote: `type` first, so conflation can mark it by prefix; every field of the quote follows. */
-export function quoteMessage(agent: string, q: Quote, serverTime: number, snapshot = false): string {
-  return JSON.stringify(snapshot ? { type: 'quote', snapshot: true, agent, serverTime, ...q } : { type: 'quote', agent, serverTime, ...q });
+export function quoteMessage(agent: string, q: Quote, serverTime: number, epoch: string, snapshot = false): string {
+  return JSON.stringify(snapshot ? { type: 'quote', snapshot: true, agent, serverTime, epoch, ...q } : { type: 'quote', agent, serverTime, epoch, ...q });
 }

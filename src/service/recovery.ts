@@ -26,7 +26,7 @@ export interface RecoveryReport {
 
 /** Everything a restart must keep; `configured`: the ids of the agents in the service's configuration. */
 export function ledgerState(registry: AgentRegistry, configured: readonly string[] = []): LedgerState {
-  return { agents: Array.from(registry.all(), (a) => a.snapshot()), configured: [...configured] };
+  return { agents: Array.from(registry.all(), (a) => a.snapshot()), configured: [...configured], ...(registry.halted ? { halted: true } : {}) };
 }
 
 /**
@@ -38,6 +38,7 @@ export function restore(registry: AgentRegistry, recovered: Recovered): Recovery
   const report: RecoveryReport = { agents: 0, snapshot: recovered.state !== null, entries: 0, updates: 0, skipped: [] };
   const { state } = recovered;
   if (state !== null) {
+    registry.restoreHalted(state.halted === true);
     const known = new Set([...state.agents.map((a) => a.id), ...(state.configured ?? [])]);
     for (const a of [...registry.all()]) if (known.has(a.id)) registry.delete(a.id);
     for (const snap of state.agents) registry.put(MarketMakerAgent.fromSnapshot(snap));
@@ -80,6 +81,14 @@ function applyEntry(registry: AgentRegistry, e: LedgerEntry): boolean {
     case 'update':
       registry.get(e.agent).replay(e.u);
       return true;
+    case 'halt':
+    case 'unhalt':
+      registry.restoreHalted(e.t === 'halt');
+      return false;
+    case 'risk':
+      // no requote: nothing has a mid at start
+      registry.get(e.id).risk.restore(e.state);
+      return false;
   }
 }
 
@@ -90,7 +99,8 @@ function isServiceRefusal(err: unknown): boolean {
 }
 
 function describe(e: LedgerEntry): string {
-  return e.t === 'update' ? `${e.u.type} ${e.u.symbol} for ${e.agent}` : `${e.t} ${e.id}`;
+  if (e.t === 'update') return `${e.u.type} ${e.u.symbol} for ${e.agent}`;
+  return e.t === 'halt' || e.t === 'unhalt' ? e.t : `${e.t} ${e.id}`;
 }
 
 /**

@@ -225,16 +225,32 @@ export class UpdatePipeline {
       return Promise.reject(err as Error);
     }
     if (verdict === 'apply' && (update.type === 'fill' || update.type === 'position')) {
-      return this.commit([{ t: 'update', agent: agentId, u: update }], () => this.applyNow(agentId, update, true)).catch((err: unknown) => {
+      return this.commit([{ t: 'update', agent: agentId, u: update }], () => this.applyNow(agentId, update, true)).then((r) => this.riskJournaled(agentId, r), (err: unknown) => {
         if ((err as { code?: string }).code === 'LEDGER_UNAVAILABLE') this.metrics.forAgent(agentId).rejected(update.type, 'LEDGER_UNAVAILABLE');
         throw err;
       });
     }
     try {
-      return Promise.resolve(this.applyNow(agentId, update, false));
+      const r = this.applyNow(agentId, update, false);
+      return this.riskJournaled(agentId, r);
     } catch (err) {
       return Promise.reject(err as Error);
     }
+  }
+
+  /**
+   * Resolves with `r` once the risk change it made (a breach, a new period) is in the ledger, so that
+   * the reply that reports it means it survives a restart. A ledger that refuses it is reported and
+   * the change stands (quotes stay withdrawn); the next snapshot records it.
+   */
+  private riskJournaled(agent: string, r: ProcessResult): Promise<ProcessResult> {
+    const change = r.risk;
+    if (change == null) return Promise.resolve(r);
+    return this.commit([{ t: 'risk', id: agent, why: change.breach !== null ? 'breach' : 'period', state: change.state }], () => r)
+      .catch((err: Error) => {
+        this.warn(`risk ${change.breach !== null ? 'breach' : 'period'} of agent ${agent} not in the ledger (${err.message}); it holds until the next snapshot`);
+        return r;
+      });
   }
 
   /**
@@ -266,12 +282,16 @@ export class UpdatePipeline {
         return err as Error;
       }
     });
+    let results: (ProcessResult | Error)[];
     try {
-      return await this.commit(entries, () => applyAll(null));
+      results = await this.commit(entries, () => applyAll(null));
     } catch (err) {
       // the ledger refused: market data still goes through, in order; nothing that needed the ledger does
-      return applyAll(err as Error);
+      results = applyAll(err as Error);
     }
+    // at most one breach per scope and a period change per day: these are rare, so one after the other
+    for (const r of results) if (!(r instanceof Error) && r.risk != null) await this.riskJournaled(agentId, r);
+    return results;
   }
 
   private check(agentId: string, update: Update): 'apply' | 'duplicate' {
@@ -316,6 +336,7 @@ export class UpdatePipeline {
     m.timed(started, performance.now());
     m.applied(update.type);
     this.publishOne(agentId, m, r);
+    if (r.risk != null) this.riskChanged(agentId, r);
     return r;
   }
 
@@ -368,8 +389,20 @@ export class UpdatePipeline {
     if (r.outcome === 'quoted') {
       this.hub.publishQuote(agentId, r.quote!);
       m.quotePublished();
+    } else if (r.outcome === 'unchanged') {
+      m.requoteSuppressed();
     } else if (r.withdrawn) {
       this.hub.publishWithdrawal(agentId, r.symbol, r.decision.reason);
     }
+  }
+
+  /** A breach withdrew other symbols' quotes: tell their subscribers why. */
+  private riskChanged(agentId: string, r: ProcessResult): void {
+    const change = r.risk!;
+    const reason = change.breach?.hold.reason;
+    if (reason !== undefined) for (const symbol of change.withdrawn) this.hub.publishWithdrawal(agentId, symbol, reason);
+    this.warn(change.breach !== null
+      ? `agent ${agentId}${change.breach.symbol === null ? '' : ` symbol ${change.breach.symbol}`}: ${change.breach.hold.reason} reached (P&L ${change.breach.hold.pnl}, drawdown ${change.breach.hold.drawdown}, limit ${change.breach.hold.limit}); quoting stops until a reset`
+      : `agent ${agentId}: a new risk period started`);
   }
 }

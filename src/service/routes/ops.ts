@@ -2,13 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import type {} from '../auth.js';
 import type { ServiceMetrics } from '../metrics.js';
 
-export async function opsRoutes(app: FastifyInstance, opts: { metrics: ServiceMetrics; isReady: () => boolean }): Promise<void> {
+export async function opsRoutes(app: FastifyInstance, opts: { metrics: ServiceMetrics; isReady: () => boolean; isHalted: () => boolean }): Promise<void> {
   /** the process is up */
   app.get('/healthz', { config: { access: 'open' } }, async () => ({ status: 'ok' }));
 
-  /** the service takes traffic: listening and not shutting down */
+  /** the service takes traffic: listening and not shutting down; a halted service is still ready (it takes updates) and says so */
   app.get('/readyz', { config: { access: 'open' } }, async (_req, reply) =>
-    opts.isReady() ? { status: 'ready' } : reply.code(503).send({ status: 'not-ready' }));
+    opts.isReady() ? { status: 'ready', halted: opts.isHalted() } : reply.code(503).send({ status: 'not-ready', halted: opts.isHalted() }));
 
   app.get('/metrics', { config: { access: 'metrics' } }, async (_req, reply) => {
     const body = await opts.metrics.registry.metrics();

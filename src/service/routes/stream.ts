@@ -42,7 +42,7 @@ export async function streamRoutes(app: FastifyInstance, opts: StreamRoutesOptio
   /** An error reply; or, past the allowed rate of invalid messages, the close (1008) instead. */
   function error(client: StreamClient, code: string, message: string, field?: string): void {
     if (!hub.invalid(client)) return;
-    hub.control(client, JSON.stringify({ type: 'error', code, message, ...(field ? { field } : {}) }));
+    hub.control(client, JSON.stringify({ type: 'error', code, message, ...(field ? { field } : {}), epoch: hub.epoch }));
   }
 
   function onMessage(client: StreamClient, data: RawData, isBinary: boolean): void {
@@ -69,7 +69,7 @@ export async function streamRoutes(app: FastifyInstance, opts: StreamRoutesOptio
     }
     if (msg.op === 'unsubscribe') {
       hub.unsubscribe(client, msg.agent, msg.symbols);
-      hub.control(client, JSON.stringify({ type: 'unsubscribed', agent: msg.agent, symbols: unique(msg.symbols) }));
+      hub.control(client, JSON.stringify({ type: 'unsubscribed', agent: msg.agent, symbols: unique(msg.symbols), epoch: hub.epochOf(msg.agent) }));
       return;
     }
     if (client.subscriptions + hub.adds(client, msg.agent, msg.symbols) > opts.maxSubscriptions) {
@@ -79,7 +79,7 @@ export async function streamRoutes(app: FastifyInstance, opts: StreamRoutesOptio
     const unseen = hub.unseen(client, msg.agent, unique(msg.symbols));
     const known = new Set(client.symbols.get(msg.agent));
     hub.subscribe(client, msg.agent, msg.symbols);
-    hub.control(client, JSON.stringify({ type: 'subscribed', agent: msg.agent, symbols: unique(msg.symbols) }));
+    hub.control(client, JSON.stringify({ type: 'subscribed', agent: msg.agent, symbols: unique(msg.symbols), epoch: hub.epochOf(msg.agent) }));
     hub.queueSnapshots(client, agent, unseen, known);
   }
 }
