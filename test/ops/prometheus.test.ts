@@ -414,8 +414,8 @@ describeWith(['prometheus'], 'Prometheus scraping the service with the committed
       return all.length > 0 && all.every((r) => r.health === 'ok') ? all : undefined;
     }, 15_000);
     expect(rules.map((r) => r.name).sort()).toEqual([
-      'QuotingAgentError', 'QuotingEventLoopLag', 'QuotingInventoryNearLimit', 'QuotingLedgerFailing',
-      'QuotingProcessP99OverBudget', 'QuotingServiceDown',
+      'QuotingAgentError', 'QuotingEventLoopLag', 'QuotingHalted', 'QuotingInventoryNearLimit', 'QuotingLedgerFailing',
+      'QuotingProcessP99OverBudget', 'QuotingRiskLimitHit', 'QuotingRiskLimitNear', 'QuotingServiceDown',
     ]);
     for (const r of rules) {
       expect(r.file).toBe(repoPath('deploy/prometheus/alerts.yml'));
