@@ -23,7 +23,7 @@ export type PositionInput = { quantity: number; averageCost: number; mark?: numb
  * makes a retry exact. When left out the client makes one up (a random UUID),
  * which covers its own retries but not a resend by a restarted OMS.
  */
-export type FillInput = { id?: string; side: 'buy' | 'sell'; price: number; quantity: number } & Time;
+export type FillInput = { id?: string; side: 'buy' | 'sell'; price: number; quantity: number; fee?: number; liquidity?: 'maker' | 'taker' } & Time;
 
 export type BatchUpdate =
   | ({ type: 'mid'; symbol: string } & MidInput)

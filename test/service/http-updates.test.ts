@@ -135,7 +135,8 @@ describe('agent administration', () => {
     expect(patched.status).toBe(200);
     expect(patched.body.config).toMatchObject({ minSpreadBps: 100, gamma: 0.5, toxicity: { high: 0.9, low: 0.3 } });
     const requoted = (await request('GET', `${sym('fx', 'EURUSD')}/quote`)).body.quote;
-    expect(requoted.seq).toBe(2);
+    // the spread was already at maxSpreadBps, so the requote made the same prices: held back, not renumbered
+    expect(requoted.seq).toBe(1);
     expect(requoted.spreadBps).toBeGreaterThanOrEqual(100 - 1e-6);
     // horizon modes and the model are selectable over the API, and the quote says which was used
     const session = await request('PATCH', `${s.url}/v1/agents/fx/config`, { horizon: { mode: 'session', end: '16:00' } });
@@ -173,6 +174,6 @@ describe('agent administration', () => {
     const r = await request('GET', `${s.url}/healthz`, undefined, { 'x-request-id': 'trace-1' });
     expect(r.headers.get('x-request-id')).toBe('trace-1');
     expect(r.body).toEqual({ status: 'ok' });
-    expect((await request('GET', `${s.url}/readyz`)).body).toEqual({ status: 'ready' });
+    expect((await request('GET', `${s.url}/readyz`)).body).toEqual({ status: 'ready', halted: false });
   });
 });
