@@ -346,7 +346,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
   const template = quoteTemplate();
   const [app, bare] = await Promise.all([startServer('app', 'fanout-app'), startServer('bare-ws', 'fanout-bare')]);
   const runs: FanoutRun[] = [];
-  let conflatedByServer = 0;
+  let conflatedByServer: number;
   try {
     await seed(app);
     await bare.setTemplate(template.prefix, template.suffix);

@@ -89,6 +89,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
   let agent: MarketMakerAgent | null = populate(symbols, 0);
   const bare = growth(before, await settledHeap());
   if (agent.symbolCount !== symbols) throw new Error('symbols missing');
+  // eslint-disable-next-line no-useless-assignment -- drops the only reference, so the next heap reading excludes it
   agent = null;
 
   before = await settledHeap();
@@ -100,6 +101,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
   if (agent.views().some((v) => v.fillsInHistory !== FILL_HISTORY || v.quote === null)) throw new Error('a symbol has no full history or no quote');
   const fillIdMemory = agent.config.fillIdMemory;
   const remembered = Math.min(fillIdMemory, fillsApplied);
+  // eslint-disable-next-line no-useless-assignment -- drops the only reference, so the next heap reading excludes it
   agent = null;
 
   // the fill-id memory alone: ids of the same shape as above, and 36-character UUIDs for comparison

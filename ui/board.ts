@@ -95,7 +95,7 @@ function drawSpark(r: Row): void {
   const y = (v: number) => 30 - ((v - lo) / span) * 28;
   const lines = r.spark.querySelectorAll('polyline');
   (['bid', 'ask', 'mid'] as const).forEach((k, j) => {
-    lines[j]!.setAttribute('points', pts.flatMap((p, i) => (p[k] === null ? [] : [`${x(i).toFixed(1)},${y(p[k]!).toFixed(1)}`])).join(' '));
+    lines[j]!.setAttribute('points', pts.flatMap((p, i) => (p[k] === null ? [] : [`${x(i).toFixed(1)},${y(p[k]).toFixed(1)}`])).join(' '));
   });
 }
 

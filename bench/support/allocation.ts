@@ -124,12 +124,12 @@ export function pipelineAllocation(type: UpdateType, n = 100_000): Allocation {
     const symbols = Array.from({ length: 100 }, (_, i) => `P${i}`);
     let t = Date.UTC(2024, 0, 2, 14, 30);
     for (const symbol of symbols) {
-      pipeline.apply('p', { type: 'volatility', symbol, sigma: 2, time: t });
-      pipeline.apply('p', { type: 'mid', symbol, mid: 100, time: t });
+      void pipeline.apply('p', { type: 'volatility', symbol, sigma: 2, time: t });
+      void pipeline.apply('p', { type: 'mid', symbol, mid: 100, time: t });
     }
     // a longer warm-up than the measured run: the pipeline's callers settle later than process() alone
     const warm = Math.max(n, 100_000);
-    for (const u of updatesOfType(type, symbols, warm, (t += 1_000), 'pw')) pipeline.apply('p', u);
+    for (const u of updatesOfType(type, symbols, warm, (t += 1_000), 'pw')) void pipeline.apply('p', u);
     t += warm;
     const measured = updatesOfType(type, symbols, n, (t += n + 1_000), 'pm');
     // apply() answers with a promise (the ledger's group commit): its allocation is part of the figure

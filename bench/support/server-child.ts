@@ -160,7 +160,7 @@ async function main(): Promise<void> {
     } else if (msg.type === 'alloc-stop') {
       send({ type: 'alloc', report: allocation.stop() });
     } else if (msg.type === 'stop') {
-      app.close().finally(() => process.exit(0));
+      void app.close().finally(() => process.exit(0));
     }
   });
   process.on('disconnect', () => process.exit(0));

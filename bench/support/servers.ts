@@ -115,14 +115,3 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-/** CPU share of the child over a window, from two stats readings: 1.0 = one core busy all the time. */
-export function cpuShare(a: ServerStats, b: ServerStats, wallMs: number): number {
-  return (b.cpuUs - a.cpuUs) / 1_000 / wallMs;
-}
-
-/** Event-loop utilisation between two readings (0 idle … 1 never idle). */
-export function eluBetween(a: ServerStats, b: ServerStats): number {
-  const active = b.elu.active - a.elu.active;
-  const idle = b.elu.idle - a.elu.idle;
-  return active + idle > 0 ? active / (active + idle) : 0;
-}

@@ -57,7 +57,7 @@ declare module 'autocannon' {
       throughput: Stats;
     }
 
-    interface Client extends EventEmitter {}
+    type Client = EventEmitter;
 
     interface Instance extends EventEmitter, PromiseLike<Result> {
       stop(): void;

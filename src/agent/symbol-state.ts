@@ -89,7 +89,6 @@ export interface SymbolView {
  * P&L as reported (views, replies, metrics): rounded to 1e-8 of the quote currency, so that
  * binary noise (0.30000000000000004) stays out of what people read; the state keeps every digit.
  */
-export const PNL_DECIMALS = 8;
 export function reportedPnl(x: number): number {
   return Math.round(x * 1e8) / 1e8 + 0;
 }

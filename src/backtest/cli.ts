@@ -38,7 +38,7 @@ async function single(c: BacktestCommand): Promise<void> {
   // the plotting libraries load only when there is something to plot
   const { renderBacktestPlots } = await import('./plots.js');
   const plots = await renderBacktestPlots(result.series, result.summary.data.file, c.options.markoutMs);
-  for (const [name, svg] of Object.entries(plots)) writeFileSync(join(c.out, name), svg);
+  for (const [name, svg] of Object.entries(plots) as [string, string][]) writeFileSync(join(c.out, name), svg);
   process.stdout.write(c.json ? `${JSON.stringify(result.summary, null, 2)}\n` : `${describe(result.summary)}\nwrote ${['summary.json', ...Object.keys(plots)].map((f) => join(c.out, f)).join(', ')}\n`);
 }
 

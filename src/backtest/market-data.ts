@@ -69,7 +69,8 @@ function parsePositive(c: Cell): number | string {
   return x;
 }
 
-function parseSide(c: Cell): 'buy' | 'sell' | string {
+/** 'buy' or 'sell', or the problem with the cell */
+function parseSide(c: Cell): string {
   const s = typeof c === 'string' ? c.trim().toLowerCase() : '';
   return s === 'buy' || s === 'sell' ? s : `must be "buy" or "sell" (the aggressor's side), got ${JSON.stringify(c)}`;
 }

@@ -12,8 +12,8 @@ export class Listeners<Events extends object> {
   on<K extends keyof Events>(type: K, listener: (payload: Events[K]) => void): () => void {
     let set = this.byType.get(type);
     if (set === undefined) this.byType.set(type, (set = new Set()));
-    set.add(listener as (payload: never) => void);
-    return () => set.delete(listener as (payload: never) => void);
+    set.add(listener);
+    return () => set.delete(listener);
   }
 
   emit<K extends keyof Events>(type: K, payload: Events[K]): void {

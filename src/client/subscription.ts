@@ -339,7 +339,7 @@ export class Subscription {
         this.stats.quotes++;
         try {
           const r = this.onQuote(q);
-          if (r !== null && typeof r === 'object' && typeof (r as { then?: unknown }).then === 'function') await r;
+          if (r !== null && typeof r === 'object' && typeof (r as { then?: unknown }).then === 'function') await (r as PromiseLike<unknown>);
         } catch (err) {
           this.consumerError(err);
         }

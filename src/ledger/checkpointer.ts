@@ -112,7 +112,7 @@ export class Checkpointer {
       if (m.checked !== undefined) onChecked(m.checked);
     });
     this.worker.once('exit', () => (this.exited = true));
-    this.worker.on('error', (err) => onError(`checkpoint worker of ${opts.path} stopped: ${err.message}`));
+    this.worker.on('error', (err: Error) => onError(`checkpoint worker of ${opts.path} stopped: ${err.message}`));
     // a running checkpointer does not keep a process alive that has nothing else to do
     this.worker.unref();
   }

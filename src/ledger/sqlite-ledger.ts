@@ -159,7 +159,7 @@ export class SqliteLedger implements Ledger {
       this.appendSync(entries);
       return Promise.resolve();
     } catch (err) {
-      return Promise.reject(err as Error);
+      return Promise.reject(err);
     }
   }
 
@@ -179,7 +179,7 @@ export class SqliteLedger implements Ledger {
       this.writeSnapshot(state, null);
       return Promise.resolve();
     } catch (err) {
-      return Promise.reject(err as Error);
+      return Promise.reject(err);
     }
   }
 

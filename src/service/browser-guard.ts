@@ -80,7 +80,7 @@ export function installBrowserGuard(app: FastifyInstance, allowedHosts: readonly
       done(null, undefined);
       return;
     }
-    json(req, text, done);
+    void json(req, text, done);
   });
 }
 

@@ -9,7 +9,6 @@
 import { GcPauses } from './gc-pauses.js';
 
 export const BUDGET_CAUSES = ['gc', 'ledger', 'other'] as const;
-export type BudgetCause = (typeof BUDGET_CAUSES)[number];
 export const CAUSE_GC = 0;
 export const CAUSE_LEDGER = 1;
 export const CAUSE_OTHER = 2;

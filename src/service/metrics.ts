@@ -88,7 +88,7 @@ export class ServiceMetrics {
         attribution.settleAt(performance.now());
         this.reset();
         for (const [agent, m] of perAgent) {
-          for (let c = 0; c < BUDGET_CAUSES.length; c++) this.inc({ agent, cause: BUDGET_CAUSES[c]! }, m.exceeded[c]!);
+          for (let c = 0; c < BUDGET_CAUSES.length; c++) this.inc({ agent, cause: BUDGET_CAUSES[c]! }, m.exceeded[c]);
         }
       },
     });
@@ -97,7 +97,7 @@ export class ServiceMetrics {
       collect() {
         this.reset();
         for (const [agent, m] of perAgent) {
-          for (const type of UPDATE_TYPES) this.inc({ agent, type }, m.updates[TYPE_INDEX[type]]!);
+          for (const type of UPDATE_TYPES) this.inc({ agent, type }, m.updates[TYPE_INDEX[type]]);
         }
       },
     });

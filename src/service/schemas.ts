@@ -1,6 +1,5 @@
 /** Request bodies and parameters, and the one function that turns zod's verdict into a 400 naming the field. */
 import { z } from 'zod';
-import { MarketMakerConfigSchema } from '../agent/config.js';
 import { issueField } from '../agent/zod-issue.js';
 import { ID_PATTERN } from './config.js';
 import { VALIDATION_FAILED, withField } from './errors.js';
@@ -57,8 +56,6 @@ export const StreamMessage = z.discriminatedUnion('op', [
   z.object({ op: z.literal('unsubscribe'), agent: id, symbols: z.union([z.literal('*'), z.array(id).min(1).max(10_000)]) }).strict(),
 ]);
 export type StreamMessage = z.infer<typeof StreamMessage>;
-
-export { MarketMakerConfigSchema };
 
 /** The first zod issue as `{ field, message }`, with the field path prefixed by where the value came from. */
 export function firstIssue(error: z.ZodError, prefix = ''): { field: string; message: string } {

@@ -87,7 +87,7 @@ export class UpdatePipeline {
       try {
         return Promise.resolve(apply());
       } catch (err) {
-        return Promise.reject(err as Error);
+        return Promise.reject(err);
       }
     }
     if (this.closed) {
@@ -107,7 +107,7 @@ export class UpdatePipeline {
           try {
             resolve(apply());
           } catch (err) {
-            reject(err as Error);
+            reject(err);
           }
         },
         fail: reject,
@@ -222,7 +222,7 @@ export class UpdatePipeline {
     try {
       if (this.ledger !== null && (update.type === 'fill' || update.type === 'position')) verdict = this.check(agentId, update);
     } catch (err) {
-      return Promise.reject(err as Error);
+      return Promise.reject(err);
     }
     if (verdict === 'apply' && (update.type === 'fill' || update.type === 'position')) {
       return this.commit([{ t: 'update', agent: agentId, u: update }], () => this.applyNow(agentId, update, true)).then((r) => this.riskJournaled(agentId, r), (err: unknown) => {
@@ -234,7 +234,7 @@ export class UpdatePipeline {
       const r = this.applyNow(agentId, update, false);
       return this.riskJournaled(agentId, r);
     } catch (err) {
-      return Promise.reject(err as Error);
+      return Promise.reject(err);
     }
   }
 
@@ -356,7 +356,7 @@ export class UpdatePipeline {
     if (agent.hasSymbol(symbol)) return;
     this.assertRoom(agent, symbol);
     let mine = this.reserved.get(agent.id);
-    if (mine === undefined) this.reserved.set(agent.id, (mine = new Map()));
+    if (mine === undefined) this.reserved.set(agent.id, (mine = new Map<string, number>()));
     const n = mine.get(symbol) ?? 0;
     if (n === 0) this.reservedSymbols++;
     mine.set(symbol, n + 1);

@@ -60,8 +60,8 @@ describe('agent invariants over wide random inputs', () => {
       a.process(position('X', m.position, m.mid));
       const q = a.process(vol('X', m.sigma)).quote;
       fc.pre(q !== null && q.adjustments.spreadClamp === 'none');
-      expect(q!.bidPrice).toBeLessThanOrEqual(q!.reservation + 1e-9);
-      expect(q!.reservation).toBeLessThanOrEqual(q!.askPrice + 1e-9);
+      expect(q.bidPrice).toBeLessThanOrEqual(q.reservation + 1e-9);
+      expect(q.reservation).toBeLessThanOrEqual(q.askPrice + 1e-9);
     }));
   });
 
@@ -76,7 +76,7 @@ describe('agent invariants over wide random inputs', () => {
       const lo = r(m.position);
       const hi = r(m.position + extra);
       fc.pre(lo !== undefined && hi !== undefined);
-      expect(hi!).toBeLessThanOrEqual(lo!);
+      expect(hi).toBeLessThanOrEqual(lo);
     }));
   });
 });

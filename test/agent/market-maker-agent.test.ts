@@ -87,7 +87,7 @@ describe('MarketMakerAgent: the worked example', () => {
       m *= 0.998;
       a.process(mid('X', m, (t += 1_000)));
     }
-    const toxic = a.process(mid('X', 100, (t += 1))).quote!;
+    const toxic = a.process(mid('X', 100, t + 1)).quote!;
     expect(toxic.toxicity).toBeGreaterThan(0.95);
     expect(toxic.adjustments.toxicityMultiplier).toBe(3);
     expect(toxic.spread).toBeGreaterThan(calm.spread * 2.99);

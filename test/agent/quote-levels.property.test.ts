@@ -40,9 +40,9 @@ describe('levels and size shaping over wide random inputs', () => {
     fc.assert(fc.property(config, market, (cfg, m) => {
       const q = quote(cfg, m, m.position * cfg.maxInventory);
       fc.pre(q !== null);
-      const { bids, asks } = q!.levels!;
+      const { bids, asks } = q.levels!;
       expect([bids.length, asks.length]).toEqual([cfg.levels, cfg.levels]);
-      expect([bids[0]!.price, bids[0]!.size, asks[0]!.price, asks[0]!.size]).toEqual([q!.bidPrice, q!.bidSize, q!.askPrice, q!.askSize]);
+      expect([bids[0]!.price, bids[0]!.size, asks[0]!.price, asks[0]!.size]).toEqual([q.bidPrice, q.bidSize, q.askPrice, q.askSize]);
       for (let i = 1; i < cfg.levels; i++) {
         expect(bids[i]!.price).toBeLessThan(bids[i - 1]!.price);
         expect(asks[i]!.price).toBeGreaterThan(asks[i - 1]!.price);
@@ -57,7 +57,7 @@ describe('levels and size shaping over wide random inputs', () => {
       const pos = m.position * cfg.maxInventory;
       const q = quote(cfg, m, pos);
       fc.pre(q !== null);
-      const { bids, asks } = q!.levels!;
+      const { bids, asks } = q.levels!;
       for (const l of [...bids, ...asks]) {
         expect(Number.isFinite(l.size)).toBe(true);
         expect(l.size).toBeGreaterThanOrEqual(0);
@@ -77,8 +77,8 @@ describe('levels and size shaping over wide random inputs', () => {
       const shaped = quote(cfg, m, pos);
       const full = quote({ ...cfg, sizeShaping: { eta: 0 } }, m, pos);
       fc.pre(shaped !== null && full !== null);
-      const s = shaped!.levels!;
-      const f = full!.levels!;
+      const s = shaped.levels!;
+      const f = full.levels!;
       // shaping changes sizes only, never prices
       expect(s.bids.map((l) => l.price)).toEqual(f.bids.map((l) => l.price));
       expect(s.asks.map((l) => l.price)).toEqual(f.asks.map((l) => l.price));
@@ -95,7 +95,7 @@ describe('levels and size shaping over wide random inputs', () => {
     fc.assert(fc.property(config, market, (cfg, m) => {
       const q = quote({ ...cfg, levels: 1 }, m, m.position * cfg.maxInventory);
       fc.pre(q !== null);
-      expect('levels' in q!).toBe(false);
+      expect('levels' in q).toBe(false);
     }));
   });
 });

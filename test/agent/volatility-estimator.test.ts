@@ -51,7 +51,7 @@ const burstyStep = (rng: SeededRandom) => () => Math.max(1, Math.round(rng.unifo
 function burstyWalkError(seed: number): number {
   const rng = seededRandom(seed);
   const e = new VolatilityEstimator();
-  walk(e, { t: 0, mid: 100 }, 200_000, 0.05, burstyStep(rng), rng.normal, 24 * HOUR);
+  walk(e, { t: 0, mid: 100 }, 200_000, 0.05, burstyStep(rng), () => rng.normal(), 24 * HOUR);
   return e.sigma(SECOND) / 0.05 - 1;
 }
 
@@ -70,9 +70,9 @@ describe('volatility estimator: simulated random walks', () => {
     const rng = seededRandom(99);
     const e = new VolatilityEstimator();
     const w = { t: 0, mid: 100 };
-    walk(e, w, 360_000, 0.02, () => Math.max(1, Math.round(rng.exponential(10))), rng.normal, 1e15);
+    walk(e, w, 360_000, 0.02, () => Math.max(1, Math.round(rng.exponential(10))), () => rng.normal(), 1e15);
     const steps = Math.round((2 * HOUR - w.t) / 10_000);
-    walk(e, w, steps, 0.08, () => Math.max(1, Math.round(rng.exponential(10_000))), rng.normal, 1e15);
+    walk(e, w, steps, 0.08, () => Math.max(1, Math.round(rng.exponential(10_000))), () => rng.normal(), 1e15);
     const expected = Math.sqrt((0.02 ** 2 + 0.08 ** 2) / 2);
     expect(Math.abs(e.sigma(SECOND) / expected - 1)).toBeLessThan(0.1);
   });
@@ -84,8 +84,8 @@ describe('volatility estimator: simulated random walks', () => {
     const e = new VolatilityEstimator();
     const w = { t: 0, mid: 100 };
     const step = () => Math.max(1, Math.round(rng.exponential(1_000)));
-    walk(e, w, 20_000, 0.2, step, rng.normal, 10 * 60_000);
-    walk(e, w, 6_000, 0.05, step, rng.normal, 10 * 60_000);
+    walk(e, w, 20_000, 0.2, step, () => rng.normal(), 10 * 60_000);
+    walk(e, w, 6_000, 0.05, step, () => rng.normal(), 10 * 60_000);
     expect(Math.abs(e.sigma(SECOND) / 0.05 - 1)).toBeLessThan(0.1);
   });
 

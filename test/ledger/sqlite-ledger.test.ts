@@ -123,7 +123,7 @@ describe('SqliteLedger', () => {
     it('an entry of a kind this version does not know, with a valid checksum: never skipped', async () => {
       const path = await written();
       const row = [45, 'bonus', 'a1', 'AAPL', null, null, 1, 1, null, null, 1, null];
-      edit(path, 'INSERT INTO entries (seq, kind, agent, symbol, fill_id, side, price, quantity, average_cost, mark, time, body, crc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', ...(row as (string | number | null)[]), rowChecksum(row));
+      edit(path, 'INSERT INTO entries (seq, kind, agent, symbol, fill_id, side, price, quantity, average_cost, mark, time, body, crc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', ...(row), rowChecksum(row));
       await expect(startState(path)).rejects.toThrow(/entry 45 has the kind "bonus", which this version does not know/);
     });
 

@@ -7,13 +7,6 @@ const f64 = (xs: number[]) => Float64Array.from(xs);
 const ZERO = new Float64Array(64);
 const fresh = (): IntensityFit => ({ k: NaN, A: NaN, kStdErr: NaN, AStdErr: NaN });
 
-/** ℓ(A, k) = n·ln A − k·S − A·Σ T_i e^(−kμ_i), written out directly (the second method). */
-function logLikelihood(mu: number[], T: number[], n: number, S: number, A: number, k: number): number {
-  let e = 0;
-  for (let i = 0; i < mu.length; i++) e += T[i]! * Math.exp(-k * mu[i]!);
-  return n * Math.log(A) - k * S - A * e;
-}
-
 /** Golden-section search of the profile ℓ(n/E(k), k) over ln k: no derivative, no Newton. */
 function goldenSectionK(mu: number[], T: number[], n: number, S: number, kMin: number, kMax: number): number {
   // −k·S − n·ln E(k), with ln E(k) = −k·m + ln Σ T_i e^(−k(μ_i − m)) so nothing under- or overflows

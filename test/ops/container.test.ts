@@ -36,8 +36,8 @@ function asPid1(cmd: string[], env: NodeJS.ProcessEnv) {
   const child = spawn('unshare', ['--pid', '--fork', '--', ...cmd], { cwd: repoPath(), env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   started.push(child);
   let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve, reject) => {
     child.once('error', (err) => reject(new Error(`cannot run unshare (util-linux, run as root): ${err.message}`)));
     child.once('exit', (code, signal) => resolve({ code, signal }));

@@ -20,7 +20,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
 import {
   array, dashboardVariables, freePort, interpolate, isRecord, loadDashboard, readYaml, record, repoPath, sleep, str, waitFor,
@@ -405,7 +405,7 @@ describeWith(['prometheus'], 'Prometheus scraping the service with the committed
     }, 15_000);
     expect(targets[0]!.scrapeUrl).toBe(`${s.url}/metrics`);
     expect(record(targets[0]!.labels, 'labels').job).toBe('quoting');
-    if ('scrapeInterval' in targets[0]!) expect(targets[0]!.scrapeInterval).toBe('1s');
+    if ('scrapeInterval' in targets[0]!) expect(targets[0].scrapeInterval).toBe('1s');
 
     // health is "unknown" until a rule's first evaluation, every second
     const rules = await waitFor('the rules to be evaluated', async () => {
@@ -438,7 +438,7 @@ describeWith(['prometheus'], 'Prometheus scraping the service with the committed
           for (const x of r) expect(Number.isFinite(x.value), JSON.stringify(x)).toBe(true);
           check(r);
         } catch (err) {
-          throw new Error(`${q.panel} ${q.refId} (${expr(q)}): ${(err as Error).message}`);
+          throw new Error(`${q.panel} ${q.refId} (${expr(q)}): ${(err as Error).message}`, { cause: err });
         }
       }
       return true;

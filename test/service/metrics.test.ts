@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServiceMetrics } from '../../src/service/metrics.js';
 import { WARM_UP_ROUNDS, warmUp } from '../../src/service/warm-up.js';

@@ -138,7 +138,7 @@ describe('openapi.yaml is structurally sound', () => {
       if (!isObject(node)) return;
       only(node, SCHEMA_KEYWORDS, at);
       if (isObject(node.properties)) for (const [k, v] of Object.entries(node.properties)) schema(v, `${at}.properties.${k}`);
-      for (const k of ['items', 'additionalProperties', 'not', 'propertyNames'] as const) if (node[k] !== undefined) schema(node[k]!, `${at}.${k}`);
+      for (const k of ['items', 'additionalProperties', 'not', 'propertyNames'] as const) if (node[k] !== undefined) schema(node[k], `${at}.${k}`);
       for (const k of ['allOf', 'anyOf', 'oneOf'] as const) if (Array.isArray(node[k])) node[k].forEach((b, i) => schema(b, `${at}.${k}[${i}]`));
     };
     const content = (node: Json, at: string) => {

@@ -80,7 +80,7 @@ describe('UpdatePipeline with the SQLite ledger', () => {
   it('a refused transaction applies none of its group, and the next one goes through', async () => {
     const { ledger, registry, pipeline } = setup();
     await pipeline.apply('a', fill(0));
-    const append = ledger.append;
+    const append = ledger.append.bind(ledger);
     ledger.append = () => Promise.reject(new Error('database or disk is full'));
     const refused = await Promise.allSettled([1, 2, 3].map((i) => pipeline.apply('a', fill(i))));
     expect(refused.map((r) => r.status === 'rejected' && (r.reason as { code: string }).code)).toEqual(['LEDGER_UNAVAILABLE', 'LEDGER_UNAVAILABLE', 'LEDGER_UNAVAILABLE']);

@@ -51,7 +51,7 @@ export async function streamRoutes(app: FastifyInstance, opts: StreamRoutesOptio
     if (isBinary) return error(client, 'INVALID_MESSAGE', 'binary frames are not accepted; send JSON text');
     let json: unknown;
     try {
-      json = JSON.parse(data.toString());
+      json = JSON.parse(textOf(data));
     } catch {
       return error(client, 'INVALID_JSON', 'message is not JSON');
     }
@@ -82,4 +82,10 @@ export async function streamRoutes(app: FastifyInstance, opts: StreamRoutesOptio
     hub.control(client, JSON.stringify({ type: 'subscribed', agent: msg.agent, symbols: unique(msg.symbols), epoch: hub.epochOf(msg.agent) }));
     hub.queueSnapshots(client, agent, unseen, known);
   }
+}
+
+/** A text frame's payload: ws hands it over as one Buffer (its default binaryType), the other shapes for completeness. */
+function textOf(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  return (Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)).toString('utf8');
 }

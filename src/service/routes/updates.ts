@@ -79,5 +79,5 @@ export async function updateRoutes(app: FastifyInstance, opts: UpdateRoutesOptio
 }
 
 function toUpdate(item: BatchItem, now: number): Update {
-  return { ...item, time: item.time ?? now } as Update;
+  return { ...item, time: item.time ?? now };
 }
