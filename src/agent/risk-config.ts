@@ -14,7 +14,6 @@ export const RiskPeriodSchema = z.discriminatedUnion('mode', [
   /** and also at this UTC time of day, every day ("HH:MM"), by the updates' time */
   z.object({ mode: z.literal('session'), reset: z.string().regex(HH_MM, 'expected "HH:MM" (UTC)') }).strict(),
 ]);
-export type RiskPeriod = z.infer<typeof RiskPeriodSchema>;
 
 export const RiskConfigSchema = z.object({
   /** loss (−(realised + unrealised P&L) since the period start), summed over the agent's symbols, at which it stops quoting; null = none */
@@ -43,7 +42,6 @@ export const FeesConfigSchema = z.object({
   /** each side of a quote stays at least makerBps from the mid, so that a fill at it covers the maker fee */
   quoteAboveFee: z.boolean().default(true),
 }).strict();
-export type FeesConfig = z.infer<typeof FeesConfigSchema>;
 
 export const RequoteConfigSchema = z.object({
   /**
@@ -54,4 +52,3 @@ export const RequoteConfigSchema = z.object({
   /** an unchanged quote is published anyway once the published one is this old (ms of update time); 0 = never held back */
   maxIntervalMs: z.number().finite().nonnegative().default(5_000),
 }).strict();
-export type RequoteConfig = z.infer<typeof RequoteConfigSchema>;
