@@ -81,11 +81,17 @@ export class AgentRisk {
   private gross = 0;
   private net = 0;
 
-  constructor(private config: RiskConfig) {}
+  /** the session reset as ms after midnight UTC, parsed once per configuration */
+  private resetMs: number;
+
+  constructor(private config: RiskConfig) {
+    this.resetMs = config.period.mode === 'session' ? msOfDay(config.period.reset) : 0;
+  }
 
   setConfig(config: RiskConfig): void {
     const periodChanged = JSON.stringify(config.period) !== JSON.stringify(this.config.period);
     this.config = config;
+    this.resetMs = config.period.mode === 'session' ? msOfDay(config.period.reset) : 0;
     if (!this.perSymbol) this.symbols.clear();
     // a new kind of period starts at the next update (keeping holds), not at the old one's start
     if (periodChanged && config.period.mode === 'session') this.periodStart = null;
@@ -124,7 +130,7 @@ export class AgentRisk {
   roll(time: number): boolean {
     const p = this.config.period;
     if (p.mode !== 'session') return false;
-    const start = sessionPeriodStart(time, msOfDay(p.reset));
+    const start = sessionPeriodStart(time, this.resetMs);
     if (this.periodStart !== null && start <= this.periodStart) return false;
     // the first period of a session (a new agent, or a change from manual) keeps any hold it has
     this.restore(this.startState(start, this.periodStart === null));
@@ -134,7 +140,7 @@ export class AgentRisk {
   /** The state a reset at `time` (POST /v1/agents/{id}/risk/reset) leads to, without making it. */
   resetState(time: number): RiskSnapshot {
     const p = this.config.period;
-    return this.startState(p.mode === 'session' ? sessionPeriodStart(time, msOfDay(p.reset)) : time, false);
+    return this.startState(p.mode === 'session' ? sessionPeriodStart(time, this.resetMs) : time, false);
   }
 
   private startState(start: number, keepHolds: boolean): RiskSnapshot {
