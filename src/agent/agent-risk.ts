@@ -8,10 +8,11 @@
  * must keep is `RiskSnapshot`, plain data the ledger journals whenever it
  * changes other than by an update (a breach, a reset, a new session period).
  */
+import type { InventoryState } from './inventory.js';
 import type { RiskConfig } from './risk-config.js';
 import {
   blockedSides, breachOf, LIMIT_KINDS, measure, msOfDay, sessionPeriodStart, usedRatio,
-  type BlockedSides, type HoldReason, type LimitKind, type ScopeState,
+  type HoldReason, type LimitKind, type ScopeState,
 } from './risk-limits.js';
 
 export interface RiskHold {
@@ -84,14 +85,30 @@ export class AgentRisk {
   /** the session reset as ms after midnight UTC, parsed once per configuration */
   private resetMs: number;
 
+  /**
+   * whether any loss or drawdown limit is set, and whether the period is a session: read before
+   * calling evaluate() and roll(), so that an agent without them passes no double across a call per update
+   */
+  measuring: boolean;
+  sessional: boolean;
+
   constructor(private config: RiskConfig) {
     this.resetMs = config.period.mode === 'session' ? msOfDay(config.period.reset) : 0;
+    this.measuring = this.limited();
+    this.sessional = config.period.mode === 'session';
+  }
+
+  private limited(): boolean {
+    const c = this.config;
+    return c.maxLoss !== null || c.maxDrawdown !== null || c.symbolMaxLoss !== null || c.symbolMaxDrawdown !== null;
   }
 
   setConfig(config: RiskConfig): void {
     const periodChanged = JSON.stringify(config.period) !== JSON.stringify(this.config.period);
     this.config = config;
     this.resetMs = config.period.mode === 'session' ? msOfDay(config.period.reset) : 0;
+    this.measuring = this.limited();
+    this.sessional = config.period.mode === 'session';
     if (!this.perSymbol) this.symbols.clear();
     // a new kind of period starts at the next update (keeping holds), not at the old one's start
     if (periodChanged && config.period.mode === 'session') this.periodStart = null;
@@ -101,10 +118,17 @@ export class AgentRisk {
     return this.config.symbolMaxLoss !== null || this.config.symbolMaxDrawdown !== null;
   }
 
-  /** Records a symbol's P&L (realised + unrealised, net of fees) and position × mark after an update. */
-  observe(symbol: string, pnl: number, notional: number): void {
+  /**
+   * Records a symbol's P&L (realised + unrealised, net of fees) and position × mark (else × average
+   * cost) after an update. Takes the inventory rather than the two figures: no double crosses a call
+   * V8 may not inline, so the hot path allocates nothing here.
+   */
+  observe(symbol: string, inv: InventoryState): void {
     let c = this.parts.get(symbol);
     if (c === undefined) this.parts.set(symbol, (c = { pnl: 0, notional: 0 }));
+    const position = inv.position;
+    const pnl = position === 0 ? inv.realisedPnl : inv.realisedPnl + position * (inv.markPrice - inv.averageCost);
+    const notional = position * (inv.markPrice > 0 ? inv.markPrice : inv.averageCost);
     this.pnl += pnl - c.pnl;
     this.gross += Math.abs(notional) - Math.abs(c.notional);
     this.net += notional - c.notional;
@@ -157,8 +181,7 @@ export class AgentRisk {
   /** Measures the agent and `symbol` after an update; a new breach sets its hold and is returned. */
   evaluate(symbol: string, time: number): { symbol: string | null; hold: RiskHold } | null {
     const c = this.config;
-    // no limit, no measure: the hot path of an agent without loss limits stays as it was
-    if (c.maxLoss === null && c.maxDrawdown === null && !this.perSymbol) return null;
+    if (!this.measuring) return null;
     const f = measure(this.agent, this.pnl);
     if (this.hold === null) {
       const reason = breachOf(f, c.maxLoss, c.maxDrawdown);
@@ -186,8 +209,10 @@ export class AgentRisk {
     return this.symbolHolds.get(symbol)?.reason ?? null;
   }
 
-  /** The sides of `symbol` the notional limits keep off. */
-  blocked(position: number): BlockedSides {
+  /** The sides of a symbol at `position` the notional limits keep off (BID_BLOCKED | ASK_BLOCKED; 0 none). */
+  blocked(position: number): number {
+    // no notional limit, no call: the running sums are not passed (boxed) on every requote for nothing
+    if (this.config.maxGrossNotional === null && this.config.maxNetNotional === null) return 0;
     return blockedSides(position, this.gross, this.net, this.config.maxGrossNotional, this.config.maxNetNotional);
   }
 

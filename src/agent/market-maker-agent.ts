@@ -8,7 +8,7 @@ import { fillFingerprint, fingerprintDiff, UNKNOWN_FILL } from './fill-fingerpri
 import { applyFill, applySnapshot } from './inventory.js';
 import { AgentRisk, type RiskChange, type RiskSnapshot } from './agent-risk.js';
 import { feeOf } from './quote-hygiene.js';
-import { observeRisk, requoteWithRisk } from './risk-quoting.js';
+import { requoteWithRisk } from './risk-quoting.js';
 import { DECISIONS, type Outcome, type ProcessResult, type Quote, type RiskDecision } from './quote.js';
 import { quotingParams, type QuotingParams } from './quoting-params.js';
 import { SymbolState, symbolView, type SymbolView } from './symbol-state.js';
@@ -145,10 +145,10 @@ export class MarketMakerAgent {
     this.processing = true;
     try {
       // replay leaves the risk state to the journaled risk entries: the mids it was measured at are not journaled
-      const rolled = !this.replaying && this.risk.roll(u.time);
+      const rolled = this.risk.sessional && !this.replaying && this.risk.roll(u.time);
       this.apply(s, u);
-      observeRisk(this.risk, s);
-      const breach = this.replaying ? null : this.risk.evaluate(u.symbol, u.time);
+      this.risk.observe(s.symbol, s.inventory);
+      const breach = this.risk.measuring && !this.replaying ? this.risk.evaluate(u.symbol, u.time) : null;
       this.stats.updates++;
       s.updates++;
       const wasInBreach = s.inBreach;
@@ -161,9 +161,7 @@ export class MarketMakerAgent {
       } else if (s.decision.reason === 'numerical-error') {
         this.recordError(`${u.symbol}: quote not finite for the inputs given`);
       }
-      const risk: RiskChange | null = breach === null && !rolled ? null : {
-        breach, rolled, withdrawn: breach?.symbol === null ? this.withdrawAllBut(u.symbol) : [], state: this.risk.snapshot(),
-      };
+      const risk = breach === null && !rolled ? null : this.riskChange(breach, rolled, u.symbol);
       return result(out, u.symbol, outcome, s.quote, s.decision, s.inBreach, hadQuote && outcome === 'no-quote', risk);
     } catch (err) {
       // validation ran before any change, so anything thrown here is a defect: surface it as the Error status
@@ -257,6 +255,11 @@ export class MarketMakerAgent {
     const outcome = requoteWithRisk(s, this.params, time, this.paused, this.risk);
     if (outcome === 'quoted') this.stats.quotes++;
     return { symbol, outcome, quote: s.quote, decision: s.decision, breach: s.inBreach, withdrawn: hadQuote && outcome === 'no-quote' };
+  }
+
+  /** What a breach or a new period changed, for the ledger and the stream (rare: out of process()'s line). */
+  private riskChange(breach: RiskChange['breach'], rolled: boolean, symbol: string): RiskChange {
+    return { breach, rolled, withdrawn: breach?.symbol === null ? this.withdrawAllBut(symbol) : [], state: this.risk.snapshot() };
   }
 
   /** Withdraws every quote but `symbol`'s after a stop (halt, an agent-wide breach); returns the symbols withdrawn. */
@@ -397,7 +400,7 @@ export class MarketMakerAgent {
     const prints = snap.fillFingerprints;
     for (let i = 0; i < snap.fillIds.length; i++) agent.rememberFill(snap.fillIds[i]!, prints?.[i] ?? UNKNOWN_FILL);
     agent.stats.fills = snap.symbols.reduce((n, s) => n + s.inventory.buyFills + s.inventory.sellFills, 0);
-    for (const s of agent.states.values()) observeRisk(agent.risk, s);
+    for (const s of agent.states.values()) agent.risk.observe(s.symbol, s.inventory);
     if (snap.risk !== undefined) agent.risk.restore(snap.risk);
     return agent;
   }

@@ -6,7 +6,7 @@
  */
 import { roundDown, roundUp, type TickGrid } from '../model/price-grid.js';
 import type { Quote, QuoteLevel } from './quote.js';
-import type { BlockedSides } from './risk-limits.js';
+import { ASK_BLOCKED, BID_BLOCKED } from './risk-limits.js';
 
 /** The fee of a fill of `quantity` at `price`, at `bps` of its notional (negative: a rebate). */
 export function feeOf(price: number, quantity: number, bps: number): number {
@@ -51,32 +51,37 @@ const zero = (levels: QuoteLevel[]): void => {
   for (const l of levels) l.size = 0;
 };
 
-/** Sets the size of each blocked side to 0 (every level); returns whether any side is still quoted. */
-export function applyBlockedSides(q: Quote, blocked: BlockedSides): boolean {
-  if (blocked.bid) { q.bidSize = 0; if (q.levels) zero(q.levels.bids); }
-  if (blocked.ask) { q.askSize = 0; if (q.levels) zero(q.levels.asks); }
+/** Sets the size of each blocked side (BID_BLOCKED | ASK_BLOCKED) to 0, every level; returns whether any side is still quoted. */
+export function applyBlockedSides(q: Quote, blocked: number): boolean {
+  if ((blocked & BID_BLOCKED) !== 0) { q.bidSize = 0; if (q.levels) zero(q.levels.bids); }
+  if ((blocked & ASK_BLOCKED) !== 0) { q.askSize = 0; if (q.levels) zero(q.levels.asks); }
   return q.bidSize > 0 || q.askSize > 0;
 }
 
 /**
  * Whether `next` may be held back for `prev` (the published quote): the same sizes on every level, every
  * price within `minChangeTicks` ticks (identical when 0), and `prev` younger than `maxIntervalMs`.
+ * Straight-line arithmetic, no closure: it runs on every requote.
  */
 export function isUnchanged(prev: Quote, next: Quote, tick: number, minChangeTicks: number, maxIntervalMs: number): boolean {
   if (next.time - prev.time >= maxIntervalMs) return false;
+  if (prev.bidSize !== next.bidSize || prev.askSize !== next.askSize) return false;
   // half a tick of tolerance: prices are on the grid, so this is exact in ticks
   const within = minChangeTicks === 0 ? tick * 1e-9 : (minChangeTicks - 0.5) * tick;
-  const close = (a: number, b: number) => Math.abs(a - b) <= within;
-  if (prev.bidSize !== next.bidSize || prev.askSize !== next.askSize) return false;
-  if (!close(prev.bidPrice, next.bidPrice) || !close(prev.askPrice, next.askPrice)) return false;
+  if (moved(prev.bidPrice, next.bidPrice, within) || moved(prev.askPrice, next.askPrice, within)) return false;
   const pl = prev.levels;
   const nl = next.levels;
   if (pl === undefined || nl === undefined) return pl === nl;
-  return sameLevels(pl.bids, nl.bids, close) && sameLevels(pl.asks, nl.asks, close);
+  return sameLevels(pl.bids, nl.bids, within) && sameLevels(pl.asks, nl.asks, within);
 }
 
-function sameLevels(a: QuoteLevel[], b: QuoteLevel[], close: (x: number, y: number) => boolean): boolean {
+function moved(a: number, b: number, within: number): boolean {
+  const d = a - b;
+  return d > within || -d > within;
+}
+
+function sameLevels(a: QuoteLevel[], b: QuoteLevel[], within: number): boolean {
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i]!.size !== b[i]!.size || !close(a[i]!.price, b[i]!.price)) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.size !== b[i]!.size || moved(a[i]!.price, b[i]!.price, within)) return false;
   return true;
 }

@@ -65,23 +65,25 @@ export interface BlockedSides {
   ask: boolean;
 }
 
+/** bits of `blockedSides`: a number, so the check allocates nothing on the hot path */
+export const BID_BLOCKED = 1;
+export const ASK_BLOCKED = 2;
+
 /**
- * Which sides of one symbol a notional limit keeps off: with the net figure
- * (Σ position × mark) at or beyond +maxNet a buy would grow it, at or beyond
- * −maxNet a sell would; with the gross figure (Σ |position × mark|) at or
- * beyond maxGross, the side that adds to this symbol's position would grow it
- * (both sides of a flat symbol).
+ * Which sides of one symbol a notional limit keeps off (BID_BLOCKED | ASK_BLOCKED): with the net figure
+ * (Σ position × mark) at or beyond +maxNet a buy would grow it, at or beyond −maxNet a sell would; with
+ * the gross figure (Σ |position × mark|) at or beyond maxGross, the side that adds to this symbol's
+ * position would grow it (both sides of a flat symbol).
  */
-export function blockedSides(position: number, gross: number, net: number, maxGross: number | null, maxNet: number | null): BlockedSides {
-  let bid = false;
-  let ask = false;
+export function blockedSides(position: number, gross: number, net: number, maxGross: number | null, maxNet: number | null): number {
+  let blocked = 0;
   if (maxNet !== null) {
-    if (net >= maxNet) bid = true;
-    if (net <= -maxNet) ask = true;
+    if (net >= maxNet) blocked |= BID_BLOCKED;
+    if (net <= -maxNet) blocked |= ASK_BLOCKED;
   }
   if (maxGross !== null && gross >= maxGross) {
-    if (position >= 0) bid = true;
-    if (position <= 0) ask = true;
+    if (position >= 0) blocked |= BID_BLOCKED;
+    if (position <= 0) blocked |= ASK_BLOCKED;
   }
-  return { bid, ask };
+  return blocked;
 }

@@ -6,7 +6,6 @@
  * is within the requote threshold of the published one.
  */
 import type { AgentRisk, StopReason } from './agent-risk.js';
-import { unrealisedPnl } from './inventory.js';
 import { requote } from './quote-engine.js';
 import { applyBlockedSides, applyFeeFloor, isUnchanged } from './quote-hygiene.js';
 import { DECISIONS, type RiskDecision } from './quote.js';
@@ -34,7 +33,7 @@ export function requoteWithRisk(s: SymbolState, p: QuotingParams, time: number, 
   const c = p.config;
   if (c.fees.quoteAboveFee) applyFeeFloor(q, c.fees.makerBps, p.grid);
   const blocked = risk.blocked(s.inventory.position);
-  if (blocked.bid || blocked.ask) {
+  if (blocked !== 0) {
     if (!applyBlockedSides(q, blocked)) {
       s.quote = null;
       s.decision = DECISIONS.notionalNone;
@@ -51,8 +50,3 @@ export function requoteWithRisk(s: SymbolState, p: QuotingParams, time: number, 
   return 'quoted';
 }
 
-/** Tells the risk state a symbol's P&L (net of fees) and position × mark after a change. */
-export function observeRisk(risk: AgentRisk, s: SymbolState): void {
-  const inv = s.inventory;
-  risk.observe(s.symbol, inv.realisedPnl + unrealisedPnl(inv), inv.position * (inv.markPrice > 0 ? inv.markPrice : inv.averageCost));
-}

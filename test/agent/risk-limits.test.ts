@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyFill, emptyInventory } from '../../src/agent/inventory.js';
-import { blockedSides, breachOf, measure, sessionPeriodStart, usedRatio, type ScopeState } from '../../src/agent/risk-limits.js';
+import { ASK_BLOCKED, BID_BLOCKED, blockedSides, breachOf, measure, sessionPeriodStart, usedRatio, type ScopeState } from '../../src/agent/risk-limits.js';
 import { feeOf } from '../../src/agent/quote-hygiene.js';
 
 describe('fees in realised P&L', () => {
@@ -81,7 +81,8 @@ describe('loss and drawdown arithmetic', () => {
       fc.double({ min: -1e3, max: 1e3, noNaN: true }), fc.double({ min: 0, max: 1e6, noNaN: true }), fc.double({ min: -1e6, max: 1e6, noNaN: true }),
       fc.option(fc.double({ min: 1, max: 1e6, noNaN: true })), fc.option(fc.double({ min: 1, max: 1e6, noNaN: true })),
       (position, gross, net, maxGross, maxNet) => {
-        const b = blockedSides(position, gross, net, maxGross, maxNet);
+        const bits = blockedSides(position, gross, net, maxGross, maxNet);
+        const b = { bid: (bits & BID_BLOCKED) !== 0, ask: (bits & ASK_BLOCKED) !== 0 };
         // a buy adds +q·mark to net and grows gross unless it reduces a short; a sell the reverse
         const buyGrows = (maxNet !== null && net >= maxNet) || (maxGross !== null && gross >= maxGross && position >= 0);
         const sellGrows = (maxNet !== null && net <= -maxNet) || (maxGross !== null && gross >= maxGross && position <= 0);
