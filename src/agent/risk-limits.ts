@@ -60,11 +60,6 @@ export function sessionPeriodStart(time: number, resetMsOfDay: number): number {
   return day * MS_PER_DAY + resetMsOfDay;
 }
 
-export interface BlockedSides {
-  bid: boolean;
-  ask: boolean;
-}
-
 /** bits of `blockedSides`: a number, so the check allocates nothing on the hot path */
 export const BID_BLOCKED = 1;
 export const ASK_BLOCKED = 2;
