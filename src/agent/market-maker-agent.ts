@@ -247,12 +247,12 @@ export class MarketMakerAgent {
     }
   }
 
-  /** Recomputes a symbol's quote without new data, e.g. after a change of configuration or a resume. */
+  /** Recomputes a symbol's quote without new data, e.g. after a change of configuration or a resume; published even if the prices did not move. */
   requote(symbol: string, time: number): ProcessResult | undefined {
     const s = this.states.get(symbol);
     if (s === undefined) return undefined;
     const hadQuote = s.quote !== null;
-    const outcome = requoteWithRisk(s, this.params, time, this.paused, this.risk);
+    const outcome = requoteWithRisk(s, this.params, time, this.paused, this.risk, true);
     if (outcome === 'quoted') this.stats.quotes++;
     return { symbol, outcome, quote: s.quote, decision: s.decision, breach: s.inBreach, withdrawn: hadQuote && outcome === 'no-quote' };
   }

@@ -20,8 +20,12 @@ const STOPS: Record<StopReason, RiskDecision> = {
 
 export type RequoteOutcome = 'quoted' | 'unchanged' | 'no-quote';
 
-/** Requotes `s` at `time`; an 'unchanged' symbol keeps its published quote (and seq). */
-export function requoteWithRisk(s: SymbolState, p: QuotingParams, time: number, agentPaused: boolean, risk: AgentRisk): RequoteOutcome {
+/**
+ * Requotes `s` at `time`; an 'unchanged' symbol keeps its published quote (and seq). `always`: publish
+ * even within the threshold (a requote after a change of configuration, a resume or a reset, whose
+ * quote may say something new beyond its prices: its model, its horizon).
+ */
+export function requoteWithRisk(s: SymbolState, p: QuotingParams, time: number, agentPaused: boolean, risk: AgentRisk, always = false): RequoteOutcome {
   const stop = risk.stopOf(s.symbol);
   const prev = s.quote;
   if (!requote(s, p, time, agentPaused || stop !== null)) {
@@ -42,7 +46,7 @@ export function requoteWithRisk(s: SymbolState, p: QuotingParams, time: number, 
     const sides = q.bidSize > 0 ? (q.askSize > 0 ? 'both' : 'bid-only') : 'ask-only';
     if (sides !== s.decision.sides) s.decision = sides === 'bid-only' ? DECISIONS.notionalBidOnly : DECISIONS.notionalAskOnly;
   }
-  if (prev !== null && isUnchanged(prev, q, p.grid.tick, c.requote.minChangeTicks, c.requote.maxIntervalMs)) {
+  if (!always && prev !== null && isUnchanged(prev, q, p.grid.tick, c.requote.minChangeTicks, c.requote.maxIntervalMs)) {
     s.quote = prev;
     s.seq = prev.seq;
     return 'unchanged';

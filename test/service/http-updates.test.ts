@@ -135,8 +135,8 @@ describe('agent administration', () => {
     expect(patched.status).toBe(200);
     expect(patched.body.config).toMatchObject({ minSpreadBps: 100, gamma: 0.5, toxicity: { high: 0.9, low: 0.3 } });
     const requoted = (await request('GET', `${sym('fx', 'EURUSD')}/quote`)).body.quote;
-    // the spread was already at maxSpreadBps, so the requote made the same prices: held back, not renumbered
-    expect(requoted.seq).toBe(1);
+    // a change of configuration republishes every quote, even one whose prices did not move
+    expect(requoted.seq).toBe(2);
     expect(requoted.spreadBps).toBeGreaterThanOrEqual(100 - 1e-6);
     // horizon modes and the model are selectable over the API, and the quote says which was used
     const session = await request('PATCH', `${s.url}/v1/agents/fx/config`, { horizon: { mode: 'session', end: '16:00' } });
