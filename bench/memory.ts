@@ -17,7 +17,7 @@
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { MarketMakerAgent } from '../src/agent/index.js';
-import { FILL_HISTORY } from '../src/agent/fill-ring.js';
+import { FILL_HISTORY } from '../src/agent/markout-ring.js';
 import type { FillUpdate, MidUpdate, VolatilityUpdate } from '../src/agent/index.js';
 import { settledHeap, type Heap } from './support/gc.js';
 import { mainIf, row, type BenchOptions, type BenchResult } from './support/report.js';

@@ -15,7 +15,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { MarketMakerAgent } from '../src/agent/index.js';
-import type { Update } from '../src/agent/index.js';
+import type { ProcessResult, Update } from '../src/agent/index.js';
+import { DECISIONS } from '../src/agent/quote.js';
 import { optimalSpread, reservationPrice } from '../src/model/avellaneda-stoikov.js';
 import { seededUniform, type Uniform } from '../src/sim/random.js';
 import { ALL_UPDATE_TYPES, allocationByType, allocationPerCall, pipelineAllocation, processAsTheServiceDoes } from './support/allocation.js';
@@ -131,6 +132,12 @@ export class MarketStream {
     s.q[i] = this.positions[k]!;
     s.sigma[i] = this.sigmas[k]!;
   }
+}
+
+/** One result object for every call: the allocation-free way to call process() (the result's quote is the symbol's live one). */
+const REUSED: ProcessResult = { symbol: '', outcome: 'no-quote', quote: null, decision: DECISIONS.noMid, breach: false, withdrawn: false };
+export function processIntoOneResult(agent: MarketMakerAgent, u: Update): ProcessResult {
+  return agent.process(u, REUSED);
 }
 
 // --- the timed loops: one small function each, so each is optimised on its own ---
@@ -280,7 +287,9 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
     return 0;
   });
   // 6. allocation per update type, on a fresh agent (100 quoting symbols), as the service calls process()
-  const byType = allocationByType(() => new MarketMakerAgent('alloc'), processAsTheServiceDoes, opts.quick ? 20_000 : 100_000);
+  const byType = allocationByType(() => new MarketMakerAgent('alloc'), processIntoOneResult, opts.quick ? 20_000 : 100_000);
+  // as the service's pipeline calls it today: a new result with a quote copy it may keep, per call
+  const byTypeFresh = allocationByType(() => new MarketMakerAgent('alloc'), processAsTheServiceDoes, opts.quick ? 20_000 : 100_000);
   // the same through the service's update pipeline: what the service adds around process()
   const viaPipeline = { mid: pipelineAllocation('mid', opts.quick ? 20_000 : 100_000), volatility: pipelineAllocation('volatility', opts.quick ? 20_000 : 100_000) };
   // 7. recording one update in the metrics: hand-kept (the service) against prom-client's labelled observe + inc
@@ -306,8 +315,9 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
     row(B, 'timer p99.9', timer.p999, 'ns'),
     ...byKind.map((k) => row(B, `process() p99, ${k.type} updates`, k.p99, 'ns', { baseline: floorBase(floor.p99) })),
     row(B, 'allocated per update', allocation.bytesPerUpdate, 'B/upd', { baseline: { name: 'floor', value: floorAllocation.bytesPerUpdate } }),
-    ...ALL_UPDATE_TYPES.map((t) => row(B, `allocated per ${t} update`, byType[t].bytesPerUpdate, 'B/upd', t === 'mid' || t === 'volatility' ? { target: '0 B', pass: byType[t].bytesPerUpdate === 0 } : {})),
-    ...(['mid', 'volatility'] as const).map((t) => row(B, `allocated per ${t} update, through the update pipeline`, viaPipeline[t].bytesPerUpdate, 'B/upd', { baseline: { name: 'process() alone', value: byType[t].bytesPerUpdate } })),
+    ...ALL_UPDATE_TYPES.map((t) => row(B, `allocated per ${t} update, process(u, out)`, byType[t].bytesPerUpdate, 'B/upd', t === 'mid' || t === 'volatility' ? { target: '0 B', pass: byType[t].bytesPerUpdate === 0 } : {})),
+    ...ALL_UPDATE_TYPES.map((t) => row(B, `allocated per ${t} update, process(u) (a result to keep)`, byTypeFresh[t].bytesPerUpdate, 'B/upd')),
+    ...(['mid', 'volatility'] as const).map((t) => row(B, `allocated per ${t} update, through the update pipeline`, viaPipeline[t].bytesPerUpdate, 'B/upd', { baseline: { name: 'process(u) alone', value: byTypeFresh[t].bytesPerUpdate } })),
     row(B, 'metrics per update, hand-kept', metrics.handKeptNs, 'ns', { baseline: { name: 'prom-client observe+inc', value: metrics.promClientNs } }),
     row(B, 'GC time over the timed run', gcProcess.ms, 'ms', { baseline: { name: 'floor', value: gcFloor.ms } }),
     row(B, 'GC pauses (minor/major)', gcProcess.count, 'count', { baseline: { name: 'floor', value: gcFloor.count } }),
@@ -320,7 +330,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
     `Clock: performance.now() around each call; the "timer" rows are an empty timed region, so every process()/floor figure includes about ${timer.p50} ns of clock.`,
     `GC during the timed process() run: ${gcProcess.minor} minor, ${gcProcess.major} major, ${gcProcess.incremental} incremental, ${gcProcess.ms.toFixed(1)} ms in total (${((gcProcess.ms / timedMs) * 100).toFixed(1)} % of ${timedMs.toFixed(0)} ms), longest ${gcProcess.maxMs.toFixed(2)} ms.`,
     `Allocation per update: median over ${allocation.chunks} GC-free chunks of 1,000 updates of the heap's growth (the floor's the same way, over ${floorAllocation.chunks} chunks).`,
-    `Allocation per update type: a fresh agent with 100 quoting symbols, 1 ms of market time per update, ${byType.mid.chunks} GC-free chunks for mid updates; process() called as the service calls it.`,
+    `Allocation per update type: a fresh agent with 100 quoting symbols, 1 ms of market time per update, ${byType.mid.chunks} GC-free chunks for mid updates; process(u, out) with one reused result (allocation-free), and process(u) as the service's pipeline calls it today (a new result and a copy of the quote per call).`,
   ];
   return {
     name: 'process',
@@ -337,7 +347,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
       timedRunMs: timedMs,
       gc: { process: gcProcess, floor: gcFloor },
       heap: { before: heapBefore, after: heapAfter, heapGrowth, externalGrowth },
-      allocation, floorAllocation, allocationByType: byType, allocationViaPipeline: viaPipeline, metricsCost: metrics,
+      allocation, floorAllocation, allocationByType: byType, allocationByTypeFresh: byTypeFresh, allocationViaPipeline: viaPipeline, metricsCost: metrics,
       targets: { p99Ns: 2_000, medianVsFloor: 5 },
     },
   };

@@ -8,7 +8,8 @@
  * period + 2 s (exit 1).
  */
 import closeWithGrace from 'close-with-grace';
-import { buildApp, createLogger } from './service/app.js';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { createLogger, quotingApp, serverOptions } from './service/app.js';
 import { ConfigError, listenHost, loadServiceConfig } from './service/config.js';
 import { LedgerCorruptError, LedgerUnavailableError } from './ledger/ledger.js';
 import { memoryBudget } from './service/memory-budget.js';
@@ -26,9 +27,9 @@ async function main(): Promise<void> {
   }
 
   const logger = createLogger(config.logLevel);
-  let app: Awaited<ReturnType<typeof buildApp>>;
+  const app: FastifyInstance = Fastify(serverOptions(config, logger));
   try {
-    app = await buildApp({ config, logger });
+    await app.register(quotingApp, { config });
   } catch (err) {
     // a ledger that cannot be read exactly or opened stops the start with what and where, without a stack
     if (err instanceof LedgerCorruptError || err instanceof LedgerUnavailableError) {

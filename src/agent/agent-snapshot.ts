@@ -1,6 +1,6 @@
 import type { RiskSnapshot } from './agent-risk.js';
 import type { MarketMakerConfig } from './config.js';
-import { FillRing, type FillRingState } from './fill-ring.js';
+import { MarkoutRing, type MarkoutRingState } from './markout-ring.js';
 import type { InventoryState } from './inventory.js';
 import { SymbolState } from './symbol-state.js';
 
@@ -11,7 +11,7 @@ export interface SymbolSnapshot {
   /** time of the last position snapshot applied, null if none */
   lastSnapshotTime: number | null;
   paused: boolean;
-  fills: FillRingState | null;
+  fills: MarkoutRingState | null;
 }
 
 export interface AgentSnapshot {
@@ -42,6 +42,6 @@ export function restoreSymbol(snap: SymbolSnapshot): SymbolState {
   Object.assign(s.inventory, snap.inventory);
   s.lastSnapshotTime = snap.lastSnapshotTime ?? -Infinity;
   s.paused = snap.paused;
-  s.fills = snap.fills ? FillRing.fromJSON(snap.fills) : null;
+  s.fills = snap.fills ? MarkoutRing.fromJSON(snap.fills) : null;
   return s;
 }

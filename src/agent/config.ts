@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { isDecimalStep } from '../model/quantity-grid.js';
 import { MS_PER_DAY, TIME_UNIT_MS, type HorizonSpec, type TimeUnit } from '../model/horizon.js';
 import { FeesConfigSchema, RequoteConfigSchema, RiskConfigSchema } from './risk-config.js';
+import { AgentError } from './errors.js';
+import { issueField } from './zod-issue.js';
 
 const positive = z.number().finite().positive();
 const nonNegative = z.number().finite().nonnegative();
@@ -184,4 +186,13 @@ export function horizonSpec(h: HorizonConfig, timeUnit: TimeUnit): HorizonSpec {
     case 'infinite':
       return { mode: 'infinite', tau: h.tau };
   }
+}
+
+/** Validates a configuration, turning zod's first issue into an AgentError naming the field. */
+export function parseConfig(input: unknown): MarketMakerConfig {
+  const r = MarketMakerConfigSchema.safeParse(input);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const field = issue ? issueField(issue) : '';
+  throw new AgentError('INVALID_CONFIG', `${field || 'config'}: ${issue?.message ?? 'invalid'}`, field || undefined);
 }

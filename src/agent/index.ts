@@ -1,5 +1,9 @@
-export { MarketMakerAgent, parseConfig } from './market-maker-agent.js';
-export type { MarketMakerConfig, MarketMakerConfigInput } from './config.js';
-export { AgentError } from './errors.js';
+export { MarketMakerAgent } from './market-maker-agent.js';
+export { MarketMakerConfigSchema, parseConfig, type MarketMakerConfig, type MarketMakerConfigInput } from './config.js';
+export { AgentError, type AgentErrorCode } from './errors.js';
+export { fillFingerprint, fingerprintDiff } from './fill-fingerprint.js';
+export { mergeConfig } from './config-merge.js';
+export { reportedPnl } from './symbol-state.js';
+export { issueField } from './zod-issue.js';
 export type { Update, UpdateType, MidUpdate, VolatilityUpdate, FillUpdate } from './updates.js';
-export type { Quote, ProcessResult } from './quote.js';
+export type { DecisionReason, Quote, ProcessResult } from './quote.js';

@@ -1,20 +1,20 @@
 import { restoreSymbol, snapshotSymbol, type AgentSnapshot } from './agent-snapshot.js';
-import { fromSteps, toSteps } from '../model/quantity-grid.js';
+import { toSteps } from '../model/quantity-grid.js';
 import { AgentError, invalid } from './errors.js';
-import { issueField } from './zod-issue.js';
-import { MarketMakerConfigSchema, type MarketMakerConfig, type MarketMakerConfigInput } from './config.js';
-import { FillRing } from './fill-ring.js';
+import { parseConfig, type MarketMakerConfig, type MarketMakerConfigInput } from './config.js';
 import { fillFingerprint, fingerprintDiff, UNKNOWN_FILL } from './fill-fingerprint.js';
-import { applyFill, applySnapshot } from './inventory.js';
+import { FillIdMemory } from './fill-id-memory.js';
+import { applyUpdate } from './apply-update.js';
 import { AgentRisk, type RiskChange, type RiskSnapshot } from './agent-risk.js';
-import { feeOf } from './quote-hygiene.js';
+import { DECISIONS, type ProcessResult, type Quote } from './quote.js';
 import { requoteWithRisk } from './risk-quoting.js';
-import { DECISIONS, type Outcome, type ProcessResult, type Quote, type RiskDecision } from './quote.js';
+import { keptQuote, writeResult } from './results.js';
 import { quotingParams, type QuotingParams } from './quoting-params.js';
 import { SymbolState, symbolView, type SymbolView } from './symbol-state.js';
 import { validateUpdate, type Update } from './updates.js';
 
-export type AgentStatus = 'idle' | 'processing' | 'paused' | 'error';
+/** `error`: the last quote attempt came out non-finite (cleared by the next good quote) */
+export type AgentStatus = 'idle' | 'paused' | 'error';
 
 export interface AgentStats {
   updates: number;
@@ -36,22 +36,9 @@ export interface AgentStats {
 export class MarketMakerAgent {
   private params: QuotingParams;
   private readonly states = new Map<string, SymbolState>();
-  /**
-   * fill ids already applied, bounded by config.fillIdMemory, each with the
-   * fingerprint of what it carried (fill-fingerprint.ts), so a reused id with
-   * other contents is told from a retry
-   */
-  private readonly fillIds = new Map<string, string>();
-  /**
-   * The same ids in a ring, so the oldest is found in O(1). (Deleting a Set's
-   * first entry via values().next() is not O(1) in V8: the iterator walks over
-   * every deleted slot not yet compacted, tens of µs per fill at 100,000 ids.)
-   */
-  private fillIdRing: string[] = [];
-  /** the ring's oldest slot once it is full */
-  private fillIdNext = 0;
+  /** the last config.fillIdMemory fill ids applied, with what each carried */
+  private fillIds: FillIdMemory;
   private paused = false;
-  private processing = false;
   private replaying = false;
   private lastError: string | null = null;
   readonly stats: AgentStats = { updates: 0, rejected: 0, quotes: 0, fills: 0, duplicateFills: 0, fillIdConflicts: 0, breaches: 0, errors: 0 };
@@ -61,6 +48,7 @@ export class MarketMakerAgent {
 
   constructor(readonly id: string, config: MarketMakerConfig | MarketMakerConfigInput = {}) {
     this.params = quotingParams(parseConfig(config));
+    this.fillIds = new FillIdMemory(this.params.config.fillIdMemory);
     this.risk = new AgentRisk(this.params.config.risk);
   }
 
@@ -69,7 +57,6 @@ export class MarketMakerAgent {
   }
 
   get status(): AgentStatus {
-    if (this.processing) return 'processing';
     if (this.lastError !== null) return 'error';
     return this.paused ? 'paused' : 'idle';
   }
@@ -100,7 +87,7 @@ export class MarketMakerAgent {
         throw new AgentError('STALE_UPDATE', `time: position snapshot at ${u.time} is older than the one applied at ${s.lastSnapshotTime}`, 'time');
       }
       if (u.type === 'fill') {
-        const seen = this.fillIds.get(u.id);
+        const seen = this.fillIds.fingerprintOf(u.id);
         if (seen !== undefined) {
           const differ = fingerprintDiff(seen, u);
           if (differ.length === 0) return 'duplicate';
@@ -128,32 +115,37 @@ export class MarketMakerAgent {
    * Applies one update and recomputes that symbol's quote. Throws AgentError
    * for input it refuses, leaving every state as it was.
    *
-   * With `out`, the result is written into it and `out` is returned, so a
-   * caller on the hot path allocates no result per update; without it, a new
-   * object. `roomAdmitted`: the caller has already admitted a new symbol
-   * against maxSymbols (a fill or position committed to the ledger).
+   * Without `out`: a new result whose quote is a copy the caller may keep.
+   * With `out` (the hot path: no allocation for market data): the result is
+   * written into `out`, which is returned, and `out.quote` is the symbol's own
+   * quote object, rewritten in place by the symbol's next requote: serialise
+   * or copy it before then. `roomAdmitted`: the caller has already admitted a
+   * new symbol against maxSymbols (a fill or position committed to the ledger).
    */
   process(u: Update, out?: ProcessResult, roomAdmitted = false): ProcessResult {
     if (this.check(u, roomAdmitted) === 'duplicate') {
       this.stats.duplicateFills++;
       const current = this.states.get(u.symbol);
-      return result(out, u.symbol, 'duplicate', current?.quote ?? null, current?.decision ?? DECISIONS.noMid, current?.inBreach ?? false, false);
+      if (current === undefined) return writeResult(out, u.symbol, 'duplicate', null, DECISIONS.noMid, false, false);
+      return writeResult(out, u.symbol, 'duplicate', out === undefined ? keptQuote(current) : current.quote, current.decision, current.inBreach, false);
     }
     let s = this.states.get(u.symbol);
     if (s === undefined) this.states.set(u.symbol, (s = new SymbolState(u.symbol)));
-
-    this.processing = true;
     try {
+      if (u.type === 'fill') {
+        this.fillIds.remember(u.id, fillFingerprint(u));
+        this.stats.fills++;
+      }
       // replay leaves the risk state to the journaled risk entries: the mids it was measured at are not journaled
       const rolled = this.risk.sessional && !this.replaying && this.risk.roll(u.time);
-      this.apply(s, u);
+      applyUpdate(s, u, this.params, !this.replaying);
       this.risk.observe(s.symbol, s.inventory);
       const breach = this.risk.measuring && !this.replaying ? this.risk.evaluate(u.symbol, u.time) : null;
       this.stats.updates++;
       s.updates++;
       const wasInBreach = s.inBreach;
       const hadQuote = s.quote !== null;
-      const outcome = requoteWithRisk(s, this.params, u.time, this.paused, this.risk);
+      const outcome = requoteWithRisk(s, this.params, this.paused, this.risk, false);
       if (s.inBreach && !wasInBreach) this.stats.breaches++;
       if (outcome !== 'no-quote') {
         if (outcome === 'quoted') this.stats.quotes++;
@@ -161,75 +153,16 @@ export class MarketMakerAgent {
       } else if (s.decision.reason === 'numerical-error') {
         this.recordError(`${u.symbol}: quote not finite for the inputs given`);
       }
-      const risk = breach === null && !rolled ? null : this.riskChange(breach, rolled, u.symbol);
-      return result(out, u.symbol, outcome, s.quote, s.decision, s.inBreach, hadQuote && outcome === 'no-quote', risk);
+      const r = writeResult(out, u.symbol, outcome, out === undefined ? keptQuote(s) : s.quote, s.decision, s.inBreach, hadQuote && outcome === 'no-quote');
+      // a breach or a new period is rare: only then is the result given (and told of) a risk change
+      if (breach !== null || rolled) r.risk = this.riskChange(breach, rolled, u.symbol);
+      else if (r.risk != null) r.risk = null;
+      return r;
     } catch (err) {
       // validation ran before any change, so anything thrown here is a defect: surface it as the Error status
       this.recordError(`${u.symbol}: ${err instanceof Error ? err.message : String(err)}`);
       throw err;
-    } finally {
-      this.processing = false;
     }
-  }
-
-  private apply(s: SymbolState, u: Update): void {
-    const c = this.params.config;
-    switch (u.type) {
-      case 'mid':
-        s.mid = u.mid;
-        s.midTime = u.time;
-        s.inventory.markPrice = u.mid;
-        s.volatility.observe(u.time, u.mid, c.volatility.halfLifeMs);
-        if (s.fills !== null) s.fills.markOut(u.time, u.mid, c.toxicity.markoutHorizonMs);
-        return;
-      case 'volatility':
-        s.sigma = u.sigma;
-        return;
-      case 'position':
-        applySnapshot(s.inventory, fromSteps(toSteps(u.quantity, this.params.quantity), this.params.quantity), u.averageCost);
-        if (u.mark !== undefined) s.inventory.markPrice = u.mark;
-        s.lastSnapshotTime = u.time;
-        return;
-      case 'fill': {
-        this.rememberFill(u.id, fillFingerprint(u));
-        const side = u.side === 'buy' ? 1 : -1;
-        const fees = c.fees;
-        const fee = u.fee ?? feeOf(u.price, u.quantity, u.liquidity === 'taker' ? fees.takerBps : fees.makerBps);
-        applyFill(s.inventory, side * u.quantity, u.price, this.params.quantity, fee);
-        if (!(s.inventory.markPrice > 0)) s.inventory.markPrice = u.price;
-        if (s.fills === null) s.fills = new FillRing();
-        // a replayed fill's mark-out cannot be taken: the mids that followed it were not journaled
-        s.fills.push(side, u.time, s.mid > 0 ? s.mid : u.price, !this.replaying);
-        if (s.intensity !== null) s.intensity.recordFill(side, u.price, u.time, c.intensity.halfLifeMs);
-        this.stats.fills++;
-        return;
-      }
-    }
-  }
-
-  private rememberFill(id: string, fingerprint: string): void {
-    const cap = this.params.config.fillIdMemory;
-    this.fillIds.set(id, fingerprint);
-    // the ring grows to `cap` ids (fillIdNext stays 0), then wraps; resizeFillIds keeps that so after a reconfigure
-    if (this.fillIdRing.length < cap) {
-      this.fillIdRing.push(id);
-      return;
-    }
-    const i = this.fillIdNext;
-    this.fillIds.delete(this.fillIdRing[i]!);
-    this.fillIdRing[i] = id;
-    this.fillIdNext = i + 1 === cap ? 0 : i + 1;
-  }
-
-  /** For a new fillIdMemory: the ring oldest first, cut to the newest `cap` ids, the others forgotten. */
-  private resizeFillIds(cap: number): void {
-    if (this.fillIdRing.length === cap || (this.fillIdNext === 0 && this.fillIdRing.length < cap)) return;
-    const next = this.fillIdNext;
-    const ordered = [...this.fillIdRing.slice(next), ...this.fillIdRing.slice(0, next)];
-    const drop = Math.max(0, ordered.length - cap);
-    for (let i = 0; i < drop; i++) this.fillIds.delete(ordered[i]!);
-    this.fillIdRing = ordered.slice(drop);
-    this.fillIdNext = 0;
   }
 
   private recordError(message: string): void {
@@ -252,9 +185,10 @@ export class MarketMakerAgent {
     const s = this.states.get(symbol);
     if (s === undefined) return undefined;
     const hadQuote = s.quote !== null;
-    const outcome = requoteWithRisk(s, this.params, time, this.paused, this.risk, true);
+    s.quoteTime = time;
+    const outcome = requoteWithRisk(s, this.params, this.paused, this.risk, true);
     if (outcome === 'quoted') this.stats.quotes++;
-    return { symbol, outcome, quote: s.quote, decision: s.decision, breach: s.inBreach, withdrawn: hadQuote && outcome === 'no-quote' };
+    return writeResult(undefined, symbol, outcome, keptQuote(s), s.decision, s.inBreach, hadQuote && outcome === 'no-quote');
   }
 
   /** What a breach or a new period changed, for the ledger and the stream (rare: out of process()'s line). */
@@ -267,7 +201,8 @@ export class MarketMakerAgent {
     const withdrawn: string[] = [];
     for (const s of this.states.values()) {
       if (s.symbol === symbol || s.quote === null) continue;
-      requoteWithRisk(s, this.params, s.midTime, this.paused, this.risk);
+      s.quoteTime = s.midTime;
+      requoteWithRisk(s, this.params, this.paused, this.risk, false);
       if (s.quote === null) withdrawn.push(s.symbol);
     }
     return withdrawn;
@@ -293,7 +228,7 @@ export class MarketMakerAgent {
     this.params = params;
     this.risk.setConfig(params.config.risk);
     // a smaller memory forgets the oldest ids at once
-    this.resizeFillIds(this.params.config.fillIdMemory);
+    this.fillIds = this.fillIds.resized(this.params.config.fillIdMemory);
   }
 
   /**
@@ -321,8 +256,10 @@ export class MarketMakerAgent {
     return this.states.keys();
   }
 
+  /** The symbol's current quote (a copy the caller may keep), null when it has none, undefined for an unknown symbol. */
   quote(symbol: string): Quote | null | undefined {
-    return this.states.get(symbol)?.quote;
+    const s = this.states.get(symbol);
+    return s === undefined ? undefined : keptQuote(s);
   }
 
   view(symbol: string): SymbolView | undefined {
@@ -345,7 +282,8 @@ export class MarketMakerAgent {
     for (const s of affected) {
       if (symbol !== undefined) s.paused = true;
       const had = s.quote !== null;
-      requoteWithRisk(s, this.params, s.midTime, this.paused, this.risk);
+      s.quoteTime = s.midTime;
+      requoteWithRisk(s, this.params, this.paused, this.risk, false);
       if (had) withdrawn.push(s.symbol);
     }
     return withdrawn;
@@ -380,13 +318,14 @@ export class MarketMakerAgent {
 
   /** Everything a restart must keep, as plain data. */
   snapshot(): AgentSnapshot {
+    const { ids, fingerprints } = this.fillIds.entries();
     return {
       id: this.id,
       config: this.params.config,
       paused: this.paused,
       symbols: Array.from(this.states.values(), snapshotSymbol),
-      fillIds: [...this.fillIds.keys()],
-      fillFingerprints: [...this.fillIds.values()],
+      fillIds: ids,
+      fillFingerprints: fingerprints,
       risk: this.risk.snapshot(),
     };
   }
@@ -398,40 +337,10 @@ export class MarketMakerAgent {
     // oldest first, as snapshot() lists them; a snapshot from before fingerprints were kept has none
     // (UNKNOWN_FILL: a reused id then answers duplicate, as it did when that snapshot was written)
     const prints = snap.fillFingerprints;
-    for (let i = 0; i < snap.fillIds.length; i++) agent.rememberFill(snap.fillIds[i]!, prints?.[i] ?? UNKNOWN_FILL);
+    for (let i = 0; i < snap.fillIds.length; i++) agent.fillIds.remember(snap.fillIds[i]!, prints?.[i] ?? UNKNOWN_FILL);
     agent.stats.fills = snap.symbols.reduce((n, s) => n + s.inventory.buyFills + s.inventory.sellFills, 0);
     for (const s of agent.states.values()) agent.risk.observe(s.symbol, s.inventory);
     if (snap.risk !== undefined) agent.risk.restore(snap.risk);
     return agent;
   }
-
-  /** Clears an error status once an operator has looked at it. */
-  clearError(): void {
-    this.lastError = null;
-  }
-}
-
-/** A result in `out` when given (reused by the caller), else a new object. */
-function result(
-  out: ProcessResult | undefined, symbol: string, outcome: Outcome, quote: Quote | null, decision: RiskDecision, breach: boolean, withdrawn: boolean,
-  risk: RiskChange | null = null,
-): ProcessResult {
-  if (out === undefined) return { symbol, outcome, quote, decision, breach, withdrawn, risk };
-  out.symbol = symbol;
-  out.outcome = outcome;
-  out.quote = quote;
-  out.decision = decision;
-  out.breach = breach;
-  out.withdrawn = withdrawn;
-  out.risk = risk;
-  return out;
-}
-
-/** Validates a configuration, turning zod's first issue into an AgentError naming the field. */
-export function parseConfig(input: unknown): MarketMakerConfig {
-  const r = MarketMakerConfigSchema.safeParse(input);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const field = issue ? issueField(issue) : '';
-  throw new AgentError('INVALID_CONFIG', `${field || 'config'}: ${issue?.message ?? 'invalid'}`, field || undefined);
 }

@@ -27,21 +27,30 @@
 import { intensityHalfSpread, kForHalfSpread, optimalSpread, reservationPrice } from '../model/avellaneda-stoikov.js';
 import { glftInventoryCoefficient } from '../model/glft.js';
 import { timeToHorizon } from '../model/horizon.js';
-import { roundDown, roundUp, type TickGrid } from '../model/price-grid.js';
+import { roundDown, roundUp } from '../model/price-grid.js';
 import { askSizeFactor, bidSizeFactor } from '../model/size-shaping.js';
 import { adverseMarkout, fillImbalance, spreadMultiplier, toxicityScore } from '../model/toxicity.js';
 import { IntensityTracker } from './intensity-tracker.js';
 import { DECISIONS, type CrossMidClamp, type SpreadClamp } from './quote.js';
-import { ladderSide } from './quote-levels.js';
+import { ladderSideInto } from './quote-levels.js';
+import { fitBand, GRID_FIX, keepOffMid } from './quote-repair.js';
 import type { QuotingParams } from './quoting-params.js';
 import type { SymbolState } from './symbol-state.js';
 import { volatilitySource } from './volatility-policy.js';
 
-export function toxicityOf(s: SymbolState, p: QuotingParams): number {
+/**
+ * Sets `s.toxicity` from the symbol's mark-out ring. A void function taking
+ * objects: a double returned or passed across a call V8 does not inline is
+ * boxed, one allocation per requote.
+ */
+function refreshToxicity(s: SymbolState, p: QuotingParams): void {
   const ring = s.fills;
-  if (ring === null) return 0;
+  if (ring === null) {
+    s.toxicity = 0;
+    return;
+  }
   const t = p.config.toxicity;
-  return toxicityScore(
+  s.toxicity = toxicityScore(
     fillImbalance(ring.buys, ring.sells, t.priorFills),
     adverseMarkout(ring.markoutSumBps, ring.markoutCount, t),
     t.imbalanceWeight,
@@ -63,71 +72,13 @@ function intensityTrackerOf(s: SymbolState, p: QuotingParams): IntensityTracker 
   return s.intensity;
 }
 
-/** Scratch for the out-of-line steps 5 and 6: one per process, as `process` runs one call at a time. */
-const GRID_FIX = { bid: 0, ask: 0, clampedMax: false };
-
 /**
- * Step 5 when the width after rounding falls outside [min, max] (a band only a
- * few ticks wide): the first other rounding that fits (the bid's flipped, the
- * ask's, both); if none fits, the max wins. `rawBid`/`rawAsk` are before rounding.
+ * Sets `s.quote` and `s.decision` at time `s.quoteTime`; returns whether a new
+ * quote was produced. The time comes in the state, not as an argument: a
+ * double passed to a call V8 does not inline is boxed, one allocation per call.
  */
-function fitBand(g: typeof GRID_FIX, rawBid: number, rawAsk: number, minHalf: number, maxHalf: number, grid: TickGrid): void {
-  const tol = grid.tick * 1e-9;
-  const minWidth = 2 * minHalf - tol;
-  const maxWidth = 2 * maxHalf + tol;
-  const b = g.bid;
-  const a = g.ask;
-  let w = a - b;
-  if (w <= maxWidth && w >= minWidth) return;
-  const bidIn = roundUp(rawBid, grid);
-  const askIn = roundDown(rawAsk, grid);
-  const bFlip = b === bidIn ? roundDown(rawBid, grid) : bidIn;
-  const aFlip = a === askIn ? roundUp(rawAsk, grid) : askIn;
-  if ((w = a - bFlip) <= maxWidth && w >= minWidth) g.bid = bFlip;
-  else if ((w = aFlip - b) <= maxWidth && w >= minWidth) g.ask = aFlip;
-  else if ((w = aFlip - bFlip) <= maxWidth && w >= minWidth) {
-    g.bid = bFlip;
-    g.ask = aFlip;
-  } else if (a - b > maxWidth) {
-    g.bid = bidIn;
-    g.ask = askIn;
-  }
-}
-
-/**
- * Step 6: bid ≤ mid − tick and ask ≥ mid + tick on the grid. A side the model put
- * nearer is placed there; the other comes in as far as the max spread requires
- * (setting `clampedMax`). Returns which side(s) moved.
- */
-function keepOffMid(g: typeof GRID_FIX, mid: number, maxHalf: number, grid: TickGrid): CrossMidClamp {
-  const maxWidth = 2 * maxHalf + grid.tick * 1e-9;
-  const bidCap = roundDown(mid - grid.tick, grid);
-  const askFloor = roundUp(mid + grid.tick, grid);
-  let cross: CrossMidClamp = 'none';
-  if (g.bid > bidCap) {
-    g.bid = bidCap;
-    cross = 'bid';
-  }
-  if (g.ask < askFloor) {
-    g.ask = askFloor;
-    cross = cross === 'bid' ? 'both' : 'ask';
-  }
-  if (g.ask - g.bid > maxWidth) {
-    if (cross === 'ask') {
-      const inner = roundUp(g.ask - 2 * maxHalf, grid);
-      g.bid = inner < bidCap ? inner : bidCap;
-      g.clampedMax = true;
-    } else if (cross === 'bid') {
-      const inner = roundDown(g.bid + 2 * maxHalf, grid);
-      g.ask = inner > askFloor ? inner : askFloor;
-      g.clampedMax = true;
-    }
-  }
-  return cross;
-}
-
-/** Sets `s.quote` and `s.decision`; returns whether a new quote was produced. */
-export function requote(s: SymbolState, p: QuotingParams, time: number, agentPaused: boolean): boolean {
+export function requote(s: SymbolState, p: QuotingParams, agentPaused: boolean): boolean {
+  const time = s.quoteTime;
   const tracker = intensityTrackerOf(s, p);
   if (tracker !== null) {
     // the quote being replaced rested until now; then fit with what that adds
@@ -135,16 +86,17 @@ export function requote(s: SymbolState, p: QuotingParams, time: number, agentPau
     tracker.creditExposure(time, ic.halfLifeMs);
     tracker.refitIfStale(time, ic, p.unitMs);
   }
-  const quoted = computeQuote(s, p, time, agentPaused, tracker);
+  const quoted = computeQuote(s, p, agentPaused, tracker);
   if (tracker !== null) tracker.stand(s.quote, time);
   return quoted;
 }
 
-function computeQuote(s: SymbolState, p: QuotingParams, time: number, agentPaused: boolean, tracker: IntensityTracker | null): boolean {
+function computeQuote(s: SymbolState, p: QuotingParams, agentPaused: boolean, tracker: IntensityTracker | null): boolean {
   const c = p.config;
+  const time = s.quoteTime;
   const position = s.inventory.position;
   s.inBreach = position >= c.maxInventory || position <= -c.maxInventory;
-  s.toxicity = toxicityOf(s, p);
+  refreshToxicity(s, p);
 
   if (agentPaused || s.paused) {
     s.quote = null;
@@ -165,7 +117,7 @@ function computeQuote(s: SymbolState, p: QuotingParams, time: number, agentPause
     s.decision = DECISIONS.noVolatility;
     return false;
   }
-  const sigma = sigmaSource === 'pushed' ? s.sigma : sigmaSource === 'estimated' ? estimate : (v.default ?? NaN);
+  const sigma = sigmaSource === 'pushed' ? s.sigma : sigmaSource === 'estimated' ? estimate : p.defaultSigma;
 
   // 1. the model, each side with its own k and A (the same unless estimated)
   const bidFit = tracker !== null && tracker.bid.ready;
@@ -179,13 +131,14 @@ function computeQuote(s: SymbolState, p: QuotingParams, time: number, agentPause
   const aAsk = askFit ? tracker.ask.A : c.A;
   const sameSides = kBid === kAsk && aBid === aAsk;
   const q = position / c.orderSize;
-  let tau: number | null;
+  // NaN for GLFT (no horizon), reported as null: a number | null local would box the double
+  let tau: number;
   let bidCentre: number;
   let askCentre: number;
   let bidSpread: number;
   let askSpread: number;
   if (c.model === 'glft') {
-    tau = null;
+    tau = NaN;
     const coeffBid = glftInventoryCoefficient(c.gamma, sigma, kBid, aBid);
     const coeffAsk = sameSides ? coeffBid : glftInventoryCoefficient(c.gamma, sigma, kAsk, aAsk);
     bidCentre = mid - q * coeffBid;
@@ -246,9 +199,14 @@ function computeQuote(s: SymbolState, p: QuotingParams, time: number, agentPause
     const g = GRID_FIX;
     g.bid = b;
     g.ask = a;
+    g.rawBid = bid;
+    g.rawAsk = ask;
+    g.minHalf = minHalf;
+    g.maxHalf = maxHalf;
+    g.mid = mid;
     g.clampedMax = clamp === 'max';
-    fitBand(g, bid, ask, minHalf, maxHalf, grid);
-    cross = c.allowCrossMid ? 'none' : keepOffMid(g, mid, maxHalf, grid);
+    fitBand(g, grid);
+    cross = c.allowCrossMid ? 'none' : keepOffMid(g, grid);
     b = g.bid;
     a = g.ask;
     if (g.clampedMax) clamp = 'max';
@@ -289,36 +247,43 @@ function computeQuote(s: SymbolState, p: QuotingParams, time: number, agentPause
     : bid > 0 ? DECISIONS.ok
     : DECISIONS.nonPositiveBid;
 
-  s.quote = {
-    symbol: s.symbol,
-    seq: ++s.seq,
-    time,
-    mid,
-    bidPrice: bid,
-    bidSize,
-    askPrice: ask,
-    askSize,
-    reservation,
-    spread: Math.round((ask - bid) * p.grid.scale) / p.grid.scale,
-    // reported, not used again: rounded to 1e-6 bps so binary noise (169.99999999999886) stays out of replies
-    spreadBps: Math.round(((ask - bid) / mid) * 1e10) / 1e6,
-    model: c.model,
-    sigma,
-    sigmaSource,
-    horizon: p.horizon.mode,
-    tau,
-    inventory: position,
-    toxicity: s.toxicity,
-    adjustments: { inventorySkew: skew, toxicityMultiplier: multiplier, spreadClamp: clamp, crossMidClamp: cross },
-  };
+  // written into the symbol's one quote object: a requote allocates nothing (results.ts)
+  const out = s.live;
+  out.seq = ++s.seq;
+  out.time = time;
+  out.mid = mid;
+  out.bidPrice = bid;
+  out.bidSize = bidSize;
+  out.askPrice = ask;
+  out.askSize = askSize;
+  out.reservation = reservation;
+  out.spread = Math.round((ask - bid) * grid.scale) / grid.scale;
+  // reported, not used again: rounded to 1e-6 bps so binary noise (169.99999999999886) stays out of replies
+  out.spreadBps = Math.round(((ask - bid) / mid) * 1e10) / 1e6;
+  out.model = c.model;
+  out.sigma = sigma;
+  out.sigmaSource = sigmaSource;
+  out.horizon = p.horizon.mode;
+  if (tau === tau) out.tau = tau;
+  else out.tau = null;
+  out.inventory = position;
+  out.toxicity = s.toxicity;
+  const adj = out.adjustments;
+  adj.inventorySkew = skew;
+  adj.toxicityMultiplier = multiplier;
+  adj.spreadClamp = clamp;
+  adj.crossMidClamp = cross;
 
   // 8. deeper levels
   if (c.levels > 1) {
     const step = c.levelStep.unit === 'bps' ? (c.levelStep.value * mid) / 1e4 : (c.levelStep.value * (ask - bid)) / 2;
-    s.quote.levels = {
-      bids: ladderSide('bid', c.levels, bid, bidSize, step, bidLevelSize, roomLong, p.grid),
-      asks: ladderSide('ask', c.levels, ask, askSize, step, askLevelSize, roomShort, p.grid),
-    };
+    const ladder = (out.levels ??= { bids: [], asks: [] });
+    ladderSideInto(ladder.bids, 'bid', c.levels, bid, bidSize, step, bidLevelSize, roomLong, grid);
+    ladderSideInto(ladder.asks, 'ask', c.levels, ask, askSize, step, askLevelSize, roomShort, grid);
+  } else {
+    out.levels = undefined;
   }
+  s.quote = out;
+  s.keptQuote = null;
   return true;
 }

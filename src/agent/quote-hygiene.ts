@@ -6,6 +6,7 @@
  */
 import { roundDown, roundUp, type TickGrid } from '../model/price-grid.js';
 import type { Quote, QuoteLevel } from './quote.js';
+import type { QuotingParams } from './quoting-params.js';
 import { ASK_BLOCKED, BID_BLOCKED } from './risk-limits.js';
 
 /** The fee of a fill of `quantity` at `price`, at `bps` of its notional (negative: a rebate). */
@@ -60,14 +61,17 @@ export function applyBlockedSides(q: Quote, blocked: number): boolean {
 
 /**
  * Whether `next` may be held back for `prev` (the published quote): the same sizes on every level, every
- * price within `minChangeTicks` ticks (identical when 0), and `prev` younger than `maxIntervalMs`.
- * Straight-line arithmetic, no closure: it runs on every requote.
+ * price within `requote.minChangeTicks` ticks (identical when 0), and `prev` younger than
+ * `requote.maxIntervalMs`. Straight-line arithmetic, no closure, and the parameters read here rather
+ * than passed: it runs on every requote, and a double passed to a call V8 does not inline is boxed.
  */
-export function isUnchanged(prev: Quote, next: Quote, tick: number, minChangeTicks: number, maxIntervalMs: number): boolean {
-  if (next.time - prev.time >= maxIntervalMs) return false;
+export function isUnchanged(prev: Quote, next: Quote, p: QuotingParams): boolean {
+  const r = p.config.requote;
+  if (next.time - prev.time >= r.maxIntervalMs) return false;
   if (prev.bidSize !== next.bidSize || prev.askSize !== next.askSize) return false;
+  const tick = p.grid.tick;
   // half a tick of tolerance: prices are on the grid, so this is exact in ticks
-  const within = minChangeTicks === 0 ? tick * 1e-9 : (minChangeTicks - 0.5) * tick;
+  const within = r.minChangeTicks === 0 ? tick * 1e-9 : (r.minChangeTicks - 0.5) * tick;
   if (moved(prev.bidPrice, next.bidPrice, within) || moved(prev.askPrice, next.askPrice, within)) return false;
   const pl = prev.levels;
   const nl = next.levels;
@@ -84,4 +88,52 @@ function sameLevels(a: QuoteLevel[], b: QuoteLevel[], within: number): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i]!.size !== b[i]!.size || moved(a[i]!.price, b[i]!.price, within)) return false;
   return true;
+}
+
+/** Copies every field of `src` into `dst` (levels into its own level objects, made once per level); returns `dst`. */
+export function copyQuoteInto(dst: Quote, src: Quote): Quote {
+  dst.symbol = src.symbol;
+  dst.seq = src.seq;
+  dst.time = src.time;
+  dst.mid = src.mid;
+  dst.bidPrice = src.bidPrice;
+  dst.bidSize = src.bidSize;
+  dst.askPrice = src.askPrice;
+  dst.askSize = src.askSize;
+  dst.reservation = src.reservation;
+  dst.spread = src.spread;
+  dst.spreadBps = src.spreadBps;
+  dst.model = src.model;
+  dst.sigma = src.sigma;
+  dst.sigmaSource = src.sigmaSource;
+  dst.horizon = src.horizon;
+  dst.tau = src.tau;
+  dst.inventory = src.inventory;
+  dst.toxicity = src.toxicity;
+  const a = dst.adjustments;
+  const b = src.adjustments;
+  a.inventorySkew = b.inventorySkew;
+  a.toxicityMultiplier = b.toxicityMultiplier;
+  a.spreadClamp = b.spreadClamp;
+  a.crossMidClamp = b.crossMidClamp;
+  if (src.levels === undefined) {
+    dst.levels = undefined;
+  } else {
+    const l = (dst.levels ??= { bids: [], asks: [] });
+    copyLevels(l.bids, src.levels.bids);
+    copyLevels(l.asks, src.levels.asks);
+  }
+  return dst;
+}
+
+function copyLevels(dst: QuoteLevel[], src: QuoteLevel[]): void {
+  for (let i = 0; i < src.length; i++) {
+    const d = dst[i];
+    if (d === undefined) dst.push({ price: src[i]!.price, size: src[i]!.size });
+    else {
+      d.price = src[i]!.price;
+      d.size = src[i]!.size;
+    }
+  }
+  dst.length = src.length;
 }

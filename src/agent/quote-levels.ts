@@ -9,7 +9,12 @@ import { ladderAsk, ladderBid } from '../model/price-ladder.js';
 import type { TickGrid } from '../model/price-grid.js';
 import type { QuoteLevel } from './quote.js';
 
-export function ladderSide(
+/**
+ * Writes the side's `levels` levels into `out` (its level objects reused,
+ * so a symbol's quote allocates nothing per requote once it has as many).
+ */
+export function ladderSideInto(
+  out: QuoteLevel[],
   side: 'bid' | 'ask',
   levels: number,
   price0: number,
@@ -19,14 +24,20 @@ export function ladderSide(
   room: number,
   grid: TickGrid,
 ): QuoteLevel[] {
-  const out: QuoteLevel[] = [{ price: price0, size: size0 }];
+  if (out.length > levels) out.length = levels;
+  while (out.length < levels) out.push({ price: 0, size: 0 });
+  out[0]!.price = price0;
+  out[0]!.size = size0;
   let left = room - size0;
   let price = price0;
   for (let i = 1; i < levels; i++) {
     price = side === 'bid' ? ladderBid(price0, price, i, step, grid) : ladderAsk(price0, price, i, step, grid);
     const size = price > 0 && left > 0 ? (left < levelSize ? left : levelSize) : 0;
     left -= size;
-    out.push({ price, size });
+    const l = out[i]!;
+    l.price = price;
+    l.size = size;
   }
   return out;
 }
+

@@ -10,6 +10,8 @@ export interface QuotingParams {
   unitMs: number;
   grid: TickGrid;
   quantity: QuantityGrid;
+  /** volatility.default, NaN when null: a number, so the quote's sigma is never a boxed double */
+  defaultSigma: number;
 }
 
 export function quotingParams(config: MarketMakerConfig): QuotingParams {
@@ -19,5 +21,6 @@ export function quotingParams(config: MarketMakerConfig): QuotingParams {
     unitMs: TIME_UNIT_MS[config.timeUnit],
     grid: tickGrid(config.tickSize),
     quantity: quantityGrid(config.quantityStep),
+    defaultSigma: config.volatility.default ?? NaN,
   };
 }

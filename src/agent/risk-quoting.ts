@@ -7,7 +7,8 @@
  */
 import type { AgentRisk, StopReason } from './agent-risk.js';
 import { requote } from './quote-engine.js';
-import { applyBlockedSides, applyFeeFloor, isUnchanged } from './quote-hygiene.js';
+import { applyBlockedSides, applyFeeFloor, copyQuoteInto, isUnchanged } from './quote-hygiene.js';
+import { blankQuote } from './results.js';
 import { DECISIONS, type RiskDecision } from './quote.js';
 import type { QuotingParams } from './quoting-params.js';
 import type { SymbolState } from './symbol-state.js';
@@ -21,36 +22,43 @@ const STOPS: Record<StopReason, RiskDecision> = {
 export type RequoteOutcome = 'quoted' | 'unchanged' | 'no-quote';
 
 /**
- * Requotes `s` at `time`; an 'unchanged' symbol keeps its published quote (and seq). `always`: publish
- * even within the threshold (a requote after a change of configuration, a resume or a reset, whose
- * quote may say something new beyond its prices: its model, its horizon).
+ * Requotes `s` at `s.quoteTime`. 'unchanged': the new quote is within the requote threshold of the
+ * published one (`s.published`), and the symbol's quote is set back to it (its seq too), so that what
+ * readers see is what subscribers last got. `always`: publish even within the threshold (a requote after
+ * a change of configuration, a resume or a reset, whose quote may say something new beyond its prices).
  */
-export function requoteWithRisk(s: SymbolState, p: QuotingParams, time: number, agentPaused: boolean, risk: AgentRisk, always = false): RequoteOutcome {
+export function requoteWithRisk(s: SymbolState, p: QuotingParams, agentPaused: boolean, risk: AgentRisk, always: boolean): RequoteOutcome {
   const stop = risk.stopOf(s.symbol);
-  const prev = s.quote;
-  if (!requote(s, p, time, agentPaused || stop !== null)) {
+  // the copy of the published quote callers were given, if one was made: still right if the quote goes back to it
+  const kept = s.keptQuote;
+  if (!requote(s, p, agentPaused || stop !== null)) {
     // a pause is the operator's and says so; otherwise the stop is why
     if (stop !== null && !agentPaused) s.decision = s.paused ? DECISIONS.symbolPaused : STOPS[stop];
+    s.published = null;
     return 'no-quote';
   }
   const q = s.quote!;
   const c = p.config;
-  if (c.fees.quoteAboveFee) applyFeeFloor(q, c.fees.makerBps, p.grid);
+  if (c.fees.quoteAboveFee && c.fees.makerBps > 0) applyFeeFloor(q, c.fees.makerBps, p.grid);
   const blocked = risk.blocked(s.inventory.position);
   if (blocked !== 0) {
     if (!applyBlockedSides(q, blocked)) {
       s.quote = null;
       s.decision = DECISIONS.notionalNone;
+      s.published = null;
       return 'no-quote';
     }
     const sides = q.bidSize > 0 ? (q.askSize > 0 ? 'both' : 'bid-only') : 'ask-only';
     if (sides !== s.decision.sides) s.decision = sides === 'bid-only' ? DECISIONS.notionalBidOnly : DECISIONS.notionalAskOnly;
   }
-  if (!always && prev !== null && isUnchanged(prev, q, p.grid.tick, c.requote.minChangeTicks, c.requote.maxIntervalMs)) {
-    s.quote = prev;
-    s.seq = prev.seq;
+  const shown = s.published;
+  if (!always && shown !== null && isUnchanged(shown, q, p)) {
+    copyQuoteInto(q, shown);
+    s.seq = shown.seq;
+    s.keptQuote = kept;
     return 'unchanged';
   }
+  // one copy object per symbol, rewritten at each publication: nothing is allocated per quote
+  s.published = copyQuoteInto(shown ?? blankQuote(s.symbol), q);
   return 'quoted';
 }
-

@@ -1,16 +1,19 @@
-import { FillRing } from './fill-ring.js';
+import { MarkoutRing } from './markout-ring.js';
 import type { IntensityTracker } from './intensity-tracker.js';
 import type { IntensityBuckets } from './intensity-buckets.js';
 import { kForHalfSpread } from '../model/avellaneda-stoikov.js';
 import { emptyInventory, unrealisedPnl, type InventoryState } from './inventory.js';
 import { DECISIONS, type Quote, type RiskDecision } from './quote.js';
 import type { QuotingParams } from './quoting-params.js';
+import { blankQuote, keptQuote } from './results.js';
 import { VolatilityEstimator } from './volatility-estimator.js';
 
 /** Everything one agent knows about one symbol. */
 export class SymbolState {
   mid = NaN;
   midTime = NaN;
+  /** time of the latest requote: that of the update process() applied, or the one a requote was asked for */
+  quoteTime = NaN;
   /** last pushed sigma, NaN until one arrives */
   sigma = NaN;
   /** sigma estimated from the mids; always kept, as it costs O(1) per mid */
@@ -19,9 +22,16 @@ export class SymbolState {
   intensity: IntensityTracker | null = null;
   readonly inventory: InventoryState = emptyInventory();
   /** allocated at the first fill, so symbols that never trade stay small */
-  fills: FillRing | null = null;
+  fills: MarkoutRing | null = null;
   lastSnapshotTime = -Infinity;
+  /** the current quote: null, or `live` */
   quote: Quote | null = null;
+  /** the symbol's one quote object, rewritten by each requote (results.ts) */
+  readonly live: Quote;
+  /** a copy of `quote` for callers that keep it, made when first asked for; null again at each new quote */
+  keptQuote: Quote | null = null;
+  /** what subscribers last got (a copy, rewritten at each publication), null when the symbol has no quote: the requote threshold compares with it */
+  published: Quote | null = null;
   decision: RiskDecision = DECISIONS.noMid;
   seq = 0;
   paused = false;
@@ -29,7 +39,9 @@ export class SymbolState {
   toxicity = 0;
   updates = 0;
 
-  constructor(readonly symbol: string) {}
+  constructor(readonly symbol: string) {
+    this.live = blankQuote(symbol);
+  }
 }
 
 export interface VolatilityEstimateView {
@@ -125,7 +137,7 @@ export function symbolView(s: SymbolState, p: QuotingParams): SymbolView {
       sigma: orNull(s.volatility.sigma(p.unitMs)),
       samples: s.volatility.samples,
       returns: s.volatility.returns,
-      inUse: s.quote !== null && s.quote.sigmaSource === 'estimated',
+      inUse: s.quote?.sigmaSource === 'estimated',
     },
     intensity: {
       bid: sideView(t === null ? null : t.bid, c.k, c.A, kFloor),
@@ -142,7 +154,7 @@ export function symbolView(s: SymbolState, p: QuotingParams): SymbolView {
     toxicity: s.toxicity,
     inBreach: s.inBreach,
     updates: s.updates,
-    quote: s.quote,
+    quote: keptQuote(s),
     decision: s.decision,
   };
 }

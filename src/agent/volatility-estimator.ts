@@ -12,6 +12,12 @@
 import { decayFactor } from '../model/decay.js';
 import { sigmaFromSums } from '../model/realised-volatility.js';
 
+/** a mid and its time, Unix ms */
+export interface TimedMid {
+  midTime: number;
+  mid: number;
+}
+
 export class VolatilityEstimator {
   private fromMid = NaN;
   private fromTime = NaN;
@@ -29,6 +35,17 @@ export class VolatilityEstimator {
   returns = 0;
 
   observe(time: number, mid: number, halfLifeMs: number): void {
+    this.observeMid({ midTime: time, mid }, halfLifeMs);
+  }
+
+  /**
+   * As observe(), with the mid and its time read from `at` (the symbol's state
+   * on the hot path): doubles passed as arguments to a call V8 does not inline
+   * are boxed, one allocation each.
+   */
+  observeMid(at: TimedMid, halfLifeMs: number): void {
+    const time = at.midTime;
+    const mid = at.mid;
     if (!(time > this.fromTime)) {
       if (this.fromTime !== this.fromTime) {
         this.fromMid = mid;

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { MarketMakerConfigSchema } from '../agent/config.js';
+import { issueField, MarketMakerConfigSchema } from '../agent/index.js';
 
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 
@@ -119,7 +119,7 @@ export function parseServiceConfig(input: unknown): ServiceConfig {
   const r = ServiceConfigSchema.safeParse(input);
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
-  throw new ConfigError(issue.path.join('.') || '(root)', issue.message);
+  throw new ConfigError(issueField(issue) || '(root)', issue.message);
 }
 
 const ENV_NUMBERS = { PORT: 'port', HEARTBEAT_MS: 'heartbeatMs' } as const;

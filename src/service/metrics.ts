@@ -10,8 +10,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import type { MarketMakerAgent } from '../agent/market-maker-agent.js';
-import type { UpdateType } from '../agent/updates.js';
+import type { MarketMakerAgent, UpdateType } from '../agent/index.js';
 import { BUDGET_CAUSES, BudgetAttribution, CAUSE_LEDGER, type CauseCounts } from './budget-attribution.js';
 import { LatencyWindow } from './latency-window.js';
 import { registerRiskMetrics } from './risk-metrics.js';
@@ -21,7 +20,7 @@ import { BucketCounts, ScrapedHistogram } from './scraped-histogram.js';
 export const PROCESS_BUCKETS = [1e-6, 2e-6, 5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 3e-4, 5e-4, 1e-3];
 /** 1 µs … 100 ms: a write is µs, an fsync hundreds of µs to ms */
 export const LEDGER_BUCKETS = [1e-6, 2e-6, 5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 3e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 1e-1];
-const STATUSES = ['idle', 'processing', 'paused', 'error'] as const;
+const STATUSES = ['idle', 'paused', 'error'] as const;
 const UPDATE_TYPES: readonly UpdateType[] = ['mid', 'volatility', 'position', 'fill'];
 /** index of each type in AgentMetrics.updates */
 const TYPE_INDEX: Readonly<Record<UpdateType, number>> = { mid: 0, volatility: 1, position: 2, fill: 3 };

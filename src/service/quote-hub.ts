@@ -10,103 +10,20 @@
  * bytes in the socket's buffer plus bytes waiting here, protocol replies and
  * errors included, which are never conflated). A client past it is closed
  * with 1013 and forgotten at once. Snapshots after a subscribe are sent in
- * slices of at most SLICE_MS, and only while the client keeps up, so a
- * subscribe to thousands of symbols neither blocks the event loop nor fills
- * the queue.
+ * slices, only while the client keeps up (snapshot-sender.ts); a client's own
+ * state is in stream-client.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
-import type { Quote } from '../agent/quote.js';
+import type { Quote } from '../agent/index.js';
+import { SnapshotSender } from './snapshot-sender.js';
+import { OPEN, POLICY_VIOLATION, quoteMessage, StreamClient, TRY_AGAIN_LATER, type QuoteSource, type Socket } from './stream-client.js';
 
-/** The part of a ws WebSocket the hub uses. */
-export interface Socket {
-  readonly bufferedAmount: number;
-  readonly readyState: number;
-  send(data: string): void;
-  ping(): void;
-  terminate(): void;
-  close(code?: number, reason?: string): void;
-}
+export { POLICY_VIOLATION, quoteMessage, StreamClient, TRY_AGAIN_LATER, type QuoteSource, type Socket };
 
-const OPEN = 1;
-/** WebSocket close codes (RFC 6455 §7.4.1, IANA registry) */
-export const POLICY_VIOLATION = 1008;
-export const TRY_AGAIN_LATER = 1013;
 /** a closed client that does not complete the closing handshake (it is not reading) is cut off after this */
 const CLOSE_HANDSHAKE_MS = 1_000;
-/** the longest one slice of snapshots may run before the event loop gets a turn */
-const SLICE_MS = 2;
-/** how often a slice looks at the clock */
-const CLOCK_EVERY = 32;
-/** how soon snapshots are retried for clients that were not keeping up */
-const BLOCKED_RETRY_MS = 20;
 const QUOTE_PREFIX = '{"type":"quote",';
 const CONFLATED_PREFIX = '{"type":"quote","conflated":true,';
-
-export class StreamClient {
-  /** symbols subscribed one by one, per agent */
-  readonly symbols = new Map<string, Set<string>>();
-  /** agents subscribed as a whole */
-  readonly allOf = new Set<string>();
-  /** latest undelivered message per agent/symbol while conflating */
-  pending: Map<string, string> | null = null;
-  /** the length of every message in `pending` (UTF-16 units; the protocol is ASCII apart from ids) */
-  pendingBytes = 0;
-  /** snapshots still to send, per agent: the names to go through, and where the quotes come from */
-  snapshots: Map<string, SnapshotJob> | null = null;
-  /** invalid messages the client may still send (token bucket, refilled at the configured rate) */
-  invalidAllowance = Number.NaN;
-  invalidCheckedAt = 0;
-  alive = true;
-  /** closed by the service or gone; nothing more is sent or accepted */
-  closed = false;
-
-  constructor(readonly socket: Socket) {}
-
-  get subscriptions(): number {
-    let n = this.allOf.size;
-    for (const s of this.symbols.values()) n += s.size;
-    return n;
-  }
-
-  send(message: string): void {
-    if (this.socket.readyState === OPEN) this.socket.send(message);
-  }
-}
-
-/** Where snapshot quotes come from: an agent, by symbol. */
-export interface QuoteSource {
-  readonly id: string;
-  quote(symbol: string): Quote | null | undefined;
-  /** every symbol, live (a Map's key iterator: symbols added while a snapshot runs are included) */
-  symbolNames(): Iterator<string>;
-}
-
-/**
- * The snapshots still owed to a client for one agent: the symbols it named (a set, so a name is owed
- * once, and unsubscribing removes it: bounded by its subscriptions) and, after a subscribe to "*",
- * the walk over the agent's symbols.
- */
-interface SnapshotJob {
-  source: QuoteSource;
-  names: Set<string>;
-  all: Iterator<string> | null;
-}
-
-/** The next symbol a job owes, or undefined when it owes none. */
-function nextOwed(job: SnapshotJob): string | undefined {
-  const first = job.names.values().next();
-  if (first.done !== true) {
-    job.names.delete(first.value);
-    return first.value;
-  }
-  if (job.all !== null) {
-    const n = job.all.next();
-    if (n.done !== true) return n.value;
-    job.all = null;
-  }
-  return undefined;
-}
 
 interface Topic {
   /** clients subscribed to every symbol of the agent */
@@ -141,9 +58,7 @@ export class QuoteHub {
   readonly clients = new Set<StreamClient>();
   private readonly conflating = new Set<StreamClient>();
   private flushTimer: NodeJS.Timeout | null = null;
-  /** clients with snapshots still to send, in the order they are served */
-  private readonly snapshotting = new Set<StreamClient>();
-  private snapshotTimer: NodeJS.Immediate | NodeJS.Timeout | null = null;
+  private readonly snapshots: SnapshotSender;
   private readonly now: () => number;
   private readonly maxQueueBytes: number;
   private controlSeq = 0;
@@ -152,6 +67,7 @@ export class QuoteHub {
     this.now = opts.now ?? Date.now;
     this.epoch = opts.epoch ?? randomUUID().slice(0, 8);
     this.maxQueueBytes = opts.maxQueueBytes ?? Number.POSITIVE_INFINITY;
+    this.snapshots = new SnapshotSender(opts.highWaterBytes, (c, agent, quote) => this.snapshot(c, agent, quote));
   }
 
   get subscriptionCount(): number {
@@ -171,7 +87,7 @@ export class QuoteHub {
     c.snapshots = null;
     c.pending = null;
     c.pendingBytes = 0;
-    this.snapshotting.delete(c);
+    this.snapshots.forget(c);
     for (const agent of c.allOf) this.topics.get(agent)?.all.delete(c);
     for (const [agent, symbols] of c.symbols) this.unsubscribe(c, agent, [...symbols]);
     this.clients.delete(c);
@@ -232,43 +148,18 @@ export class QuoteHub {
   }
 
   /**
-   * The symbols of `symbols` whose quote the client does not have yet: not already subscribed (one by
-   * one or agent-wide), so a repeated subscribe sends nothing again. Call before `subscribe`.
-   */
-  unseen(c: StreamClient, agent: string, symbols: readonly string[] | '*'): readonly string[] | '*' {
-    if (c.allOf.has(agent)) return [];
-    const mine = c.symbols.get(agent);
-    if (symbols === '*') return '*';
-    return mine === undefined ? symbols : symbols.filter((s) => !mine.has(s));
-  }
-
-  /**
    * Sends the current quotes of `symbols` ('*': every symbol of the source, skipping those the client
    * subscribed one by one before) as snapshots, in slices, while the client keeps up.
    */
   queueSnapshots(c: StreamClient, source: QuoteSource, symbols: readonly string[] | '*', known: ReadonlySet<string> = new Set()): void {
-    if (c.closed || (symbols !== '*' && symbols.length === 0)) return;
-    if (c.snapshots === null) c.snapshots = new Map();
-    let job = c.snapshots.get(source.id);
-    if (job === undefined) c.snapshots.set(source.id, (job = { source, names: new Set(), all: null }));
-    // a second subscribe while the first snapshots are still going adds to what is owed, never nests
-    if (symbols === '*') job.all = skipping(source.symbolNames(), known);
-    else for (const name of symbols) job.names.add(name);
-    this.snapshotting.add(c);
-    this.scheduleSnapshots(false);
+    this.snapshots.queue(c, source, symbols, known);
   }
 
   /** An invalid message from the client: false (and the client closed with 1008) once it is over the allowed rate. */
   invalid(c: StreamClient): boolean {
     const rate = this.opts.invalidPerSecond;
     if (rate === undefined) return true;
-    const t = this.now();
-    c.invalidAllowance = Number.isNaN(c.invalidAllowance) ? rate : Math.min(rate, c.invalidAllowance + ((t - c.invalidCheckedAt) / 1_000) * rate);
-    c.invalidCheckedAt = t;
-    if (c.invalidAllowance >= 1) {
-      c.invalidAllowance -= 1;
-      return true;
-    }
+    if (c.takeInvalid(rate, this.now())) return true;
     this.kick(c, POLICY_VIOLATION, `more than ${rate} invalid messages per second`, 'invalid');
     return false;
   }
@@ -281,14 +172,6 @@ export class QuoteHub {
     const socket = c.socket;
     if (socket.readyState === OPEN) socket.close(code, reason);
     setTimeout(() => socket.terminate(), CLOSE_HANDSHAKE_MS).unref();
-  }
-
-  /** How many subscriptions `subscribe(c, agent, symbols)` would add. */
-  adds(c: StreamClient, agent: string, symbols: readonly string[] | '*'): number {
-    if (c.allOf.has(agent)) return 0;
-    if (symbols === '*') return 1 - (c.symbols.get(agent)?.size ?? 0);
-    const mine = c.symbols.get(agent);
-    return new Set(symbols.filter((s) => !mine?.has(s))).size;
   }
 
   /** Sends a client a message of the protocol (ack, error) in order with anything queued for it; never conflated. */
@@ -371,49 +254,6 @@ export class QuoteHub {
     if (c.socket.bufferedAmount + c.pendingBytes > this.maxQueueBytes) this.kick(c, TRY_AGAIN_LATER, 'too slow: queue bound exceeded', 'slow');
   }
 
-  private scheduleSnapshots(blocked: boolean): void {
-    if (this.snapshotTimer !== null || this.snapshotting.size === 0) return;
-    // clients that are not keeping up are looked at again a little later, not on every turn
-    this.snapshotTimer = blocked ? setTimeout(() => this.sendSnapshots(), BLOCKED_RETRY_MS) : setImmediate(() => this.sendSnapshots());
-  }
-
-  /** One slice: snapshots to each client in turn, until SLICE_MS has passed; a client over the high-water mark waits. */
-  private sendSnapshots(): void {
-    this.snapshotTimer = null;
-    const deadline = performance.now() + SLICE_MS;
-    let sent = 0;
-    let progressed = false;
-    for (const c of [...this.snapshotting]) {
-      // served now, so it goes to the back of the line
-      this.snapshotting.delete(c);
-      if (c.closed || c.snapshots === null) continue;
-      let outOfTime = false;
-      for (const [agent, job] of c.snapshots) {
-        for (;;) {
-          if (c.pending !== null || c.socket.bufferedAmount > this.opts.highWaterBytes) break;
-          if (++sent % CLOCK_EVERY === 0 && performance.now() > deadline) {
-            outOfTime = true;
-            break;
-          }
-          const s = nextOwed(job);
-          if (s === undefined) {
-            c.snapshots.delete(agent);
-            break;
-          }
-          progressed = true;
-          // still wanted: the client may have unsubscribed since
-          if (!c.allOf.has(agent) && c.symbols.get(agent)?.has(s) !== true) continue;
-          const q = job.source.quote(s);
-          if (q) this.snapshot(c, agent, q);
-        }
-        if (outOfTime || c.pending !== null || c.socket.bufferedAmount > this.opts.highWaterBytes) break;
-      }
-      if (c.snapshots.size > 0 && !c.closed) this.snapshotting.add(c);
-      if (outOfTime) break;
-    }
-    this.scheduleSnapshots(!progressed);
-  }
-
   private scheduleFlush(): void {
     if (this.flushTimer !== null) return;
     this.flushTimer = setInterval(() => this.flush(), 20);
@@ -456,12 +296,7 @@ export class QuoteHub {
   close(): void {
     if (this.flushTimer !== null) clearInterval(this.flushTimer);
     this.flushTimer = null;
-    if (this.snapshotTimer !== null) {
-      clearTimeout(this.snapshotTimer as NodeJS.Timeout);
-      clearImmediate(this.snapshotTimer as NodeJS.Immediate);
-    }
-    this.snapshotTimer = null;
-    this.snapshotting.clear();
+    this.snapshots.close();
   }
 
   private topic(agent: string): Topic {
@@ -471,12 +306,4 @@ export class QuoteHub {
   }
 }
 
-function* skipping(names: Iterator<string>, known: ReadonlySet<string>): Iterator<string> {
-  for (let n = names.next(); n.done !== true; n = names.next()) if (!known.has(n.value)) yield n.value;
-}
 
-
-/** The wire form of a quote: `type` first, so conflation can mark it by prefix; every field of the quote follows. */
-export function quoteMessage(agent: string, q: Quote, serverTime: number, epoch: string, snapshot = false): string {
-  return JSON.stringify(snapshot ? { type: 'quote', snapshot: true, agent, serverTime, epoch, ...q } : { type: 'quote', agent, serverTime, epoch, ...q });
-}

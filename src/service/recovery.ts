@@ -3,15 +3,15 @@
  * the entries after it), importing a journal of an earlier version once; and
  * the state the ledger snapshots while running.
  *
- * Replay applies each entry with the same calls the routes make after the
- * entry is committed, so an entry refused live (a position older than the
- * last, a fill retried in the same instant, an agent already gone) is refused
- * again here and the two cannot differ.
+ * Replay applies each entry with the functions the live commands run after
+ * the entry is committed (quoting/apply.ts), so an entry refused live (a
+ * position older than the last, a fill retried in the same instant, an agent
+ * already gone) is refused again here and the two cannot differ.
  */
-import { AgentError } from '../agent/errors.js';
-import { MarketMakerAgent } from '../agent/market-maker-agent.js';
+import { AgentError, MarketMakerAgent } from '../agent/index.js';
 import { readJournal, type JournalEntry } from '../ledger/journal-file.js';
 import type { LedgerEntry, LedgerState, Recovered } from '../ledger/ledger.js';
+import { applyChange, applyRisk, applyFact, REPLAY } from './quoting/apply.js';
 import type { AgentRegistry } from './registry.js';
 
 export interface RecoveryReport {
@@ -57,39 +57,15 @@ export function restore(registry: AgentRegistry, recovered: Recovered): Recovery
   return report;
 }
 
-/** One committed entry, as the routes apply it (without the requotes they publish). True for an update. */
+/** One committed entry, through the functions the live commands apply it with (without their effects). True for an update. */
 function applyEntry(registry: AgentRegistry, e: LedgerEntry): boolean {
-  switch (e.t) {
-    case 'create':
-      registry.create(e.id, e.config);
-      return false;
-    case 'config':
-      registry.get(e.id).reconfigure(e.config);
-      return false;
-    case 'delete':
-      registry.delete(e.id);
-      return false;
-    case 'pause': {
-      const a = registry.get(e.id);
-      if (e.symbol !== undefined) a.track(e.symbol);
-      a.pause(e.symbol);
-      return false;
-    }
-    case 'resume':
-      registry.get(e.id).resume(0, e.symbol);
-      return false;
-    case 'update':
-      registry.get(e.agent).replay(e.u);
-      return true;
-    case 'halt':
-    case 'unhalt':
-      registry.restoreHalted(e.t === 'halt');
-      return false;
-    case 'risk':
-      // no requote: nothing has a mid at start
-      registry.get(e.id).risk.restore(e.state);
-      return false;
+  if (e.t === 'update') {
+    applyFact(registry, e, REPLAY);
+    return true;
   }
+  if (e.t === 'halt' || e.t === 'unhalt' || e.t === 'risk') applyRisk(registry, e, REPLAY);
+  else applyChange(registry, e, REPLAY);
+  return false;
 }
 
 /** The service's own refusals (AGENT_NOT_FOUND, AGENT_EXISTS, AGENT_LIMIT) carry a 4xx status. */

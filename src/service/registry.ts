@@ -1,5 +1,4 @@
-import { MarketMakerAgent } from '../agent/market-maker-agent.js';
-import type { MarketMakerConfigInput } from '../agent/config.js';
+import { MarketMakerAgent, type MarketMakerConfigInput } from '../agent/index.js';
 import type { ProcessResult } from '../agent/quote.js';
 import { AGENT_EXISTS, AGENT_LIMIT, AGENT_NOT_FOUND, SYMBOL_LIMIT } from './errors.js';
 

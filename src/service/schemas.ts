@@ -1,8 +1,7 @@
-/** Request bodies and parameters, and the one function that turns zod's verdict into a 400 naming the field. */
+/** Request bodies and parameters, and the stream's messages, as zod schemas. */
 import { z } from 'zod';
-import { issueField } from '../agent/zod-issue.js';
 import { ID_PATTERN } from './config.js';
-import { VALIDATION_FAILED, withField } from './errors.js';
+import { validationError } from './errors.js';
 
 const id = z.string().regex(ID_PATTERN, 'expected 1–64 letters, digits or . _ : -');
 const positive = z.number().positive();
@@ -57,18 +56,10 @@ export const StreamMessage = z.discriminatedUnion('op', [
 ]);
 export type StreamMessage = z.infer<typeof StreamMessage>;
 
-/** The first zod issue as `{ field, message }`, with the field path prefixed by where the value came from. */
-export function firstIssue(error: z.ZodError, prefix = ''): { field: string; message: string } {
-  const issue = error.issues[0]!;
-  const path = issueField(issue);
-  const field = prefix && path ? `${prefix}.${path}` : prefix || path || '(body)';
-  return { field, message: `${field}: ${issue.message}` };
-}
 
 /** Parses `value` or throws a VALIDATION_FAILED error naming the field. */
 export function parse<T extends z.ZodType>(schema: T, value: unknown, prefix = ''): z.infer<T> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
-  const { field, message } = firstIssue(r.error, prefix);
-  throw withField(new VALIDATION_FAILED(message), field);
+  throw validationError(r.error, prefix);
 }

@@ -7,9 +7,7 @@
  * the timings. Nothing real is touched: the scratch agents are in no registry, journal, hub or
  * metrics registry, and are garbage once this returns.
  */
-import { MarketMakerAgent, parseConfig } from '../agent/market-maker-agent.js';
-import type { MarketMakerConfig } from '../agent/config.js';
-import type { Update } from '../agent/updates.js';
+import { MarketMakerAgent, type MarketMakerConfig, parseConfig, type Update } from '../agent/index.js';
 import type { AgentMetrics } from './metrics.js';
 
 /** rounds over the symbols; each round is one update of every type per symbol */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mergeConfig } from '../../src/agent/config-merge.js';
-import { parseConfig } from '../../src/agent/market-maker-agent.js';
+import { parseConfig } from '../../src/agent/config.js';
 
 describe('mergeConfig', () => {
   const current = parseConfig({ intensity: { source: 'configured', minFills: 10 }, toxicity: { low: 0.2 }, levelStep: { unit: 'bps', value: 7 }, horizon: { mode: 'rolling', length: 2 } });

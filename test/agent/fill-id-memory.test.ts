@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MarketMakerAgent } from '../../src/agent/index.js';
+import { FillIdMemory } from '../../src/agent/fill-id-memory.js';
 import { fill } from '../support/updates.js';
 
 const apply = (a: MarketMakerAgent, id: string) => a.process(fill('X', id, id.length % 2 === 0 ? 'buy' : 'sell', 100, 1)).outcome;
@@ -52,5 +54,69 @@ describe('MarketMakerAgent: fill-id memory', () => {
     // 1,000 slots: f499 and g0…g998; every id of the snapshot is gone
     for (const id of ['f499', 'g0', 'g998']) expect(isDuplicate(b, id), id).toBe(true);
     for (const id of ['f1499', 'f1000', 'f501']) expect(isDuplicate(b, id), id).toBe(false);
+  });
+});
+
+/** The reference: a plain list, oldest first, searched linearly. */
+class ListMemory {
+  entries: [string, string][] = [];
+  constructor(public capacity: number) {}
+  fingerprintOf(id: string): string | undefined {
+    return this.entries.find(([k]) => k === id)?.[1];
+  }
+  remember(id: string, print: string): void {
+    this.entries.push([id, print]);
+    if (this.entries.length > this.capacity) this.entries.shift();
+  }
+  resized(capacity: number): ListMemory {
+    const next = new ListMemory(capacity);
+    next.entries = this.entries.slice(Math.max(0, this.entries.length - capacity));
+    return next;
+  }
+}
+
+type Op = { kind: 'fill'; id: number } | { kind: 'resize'; capacity: number };
+
+describe('FillIdMemory against a plain list', () => {
+  it('answers every lookup as the list does, over random fills (ids reused, so evictions and re-adds interleave) and resizes', () => {
+    const op: fc.Arbitrary<Op> = fc.oneof(
+      { weight: 30, arbitrary: fc.integer({ min: 0, max: 300 }).map((id) => ({ kind: 'fill' as const, id })) },
+      { weight: 1, arbitrary: fc.integer({ min: 1, max: 120 }).map((capacity) => ({ kind: 'resize' as const, capacity })) },
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 120 }), fc.array(op, { minLength: 1, maxLength: 1_500 }), (capacity, ops) => {
+        let real = new FillIdMemory(capacity);
+        let ref = new ListMemory(capacity);
+        for (const o of ops) {
+          if (o.kind === 'resize') {
+            real = real.resized(o.capacity);
+            ref = ref.resized(o.capacity);
+            continue;
+          }
+          const id = `fill-${o.id}`;
+          const got = real.fingerprintOf(id);
+          expect(got).toBe(ref.fingerprintOf(id));
+          // as the agent does: an id not remembered is applied and remembered
+          if (got === undefined) {
+            real.remember(id, `p${o.id}`);
+            ref.remember(id, `p${o.id}`);
+          }
+          expect(real.size).toBe(ref.entries.length);
+        }
+        // every id, remembered or not, answers alike; the snapshot order is oldest first
+        for (let i = 0; i <= 300; i++) expect(real.fingerprintOf(`fill-${i}`)).toBe(ref.fingerprintOf(`fill-${i}`));
+        const { ids, fingerprints } = real.entries();
+        expect(ids.map((id, i) => [id, fingerprints[i]])).toEqual(ref.entries);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('holds 100,000 ids across chunk boundaries and wraps without losing one', () => {
+    const m = new FillIdMemory(100_000);
+    for (let i = 0; i < 250_000; i++) m.remember(`id-${i}`, String(i));
+    expect(m.size).toBe(100_000);
+    for (let i = 150_000; i < 250_000; i += 997) expect(m.fingerprintOf(`id-${i}`)).toBe(String(i));
+    for (let i = 0; i < 150_000; i += 997) expect(m.fingerprintOf(`id-${i}`)).toBeUndefined();
   });
 });

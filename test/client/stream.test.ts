@@ -36,7 +36,7 @@ describe('stream: the basics, with the runtime WebSocket and with the ws package
       const r = new Recorder();
       const sub = r.watch(keep(await c.subscribe('default', [sym], r.onQuote)));
       expect(sub.state).toBe('live');
-      expect(s.app.quoting.hub.clients.size).toBeGreaterThanOrEqual(1);
+      expect(s.app.hub.clients.size).toBeGreaterThanOrEqual(1);
       await r.until(() => r.quotes.length === 1, 5_000, 'the snapshot');
       expect(r.quotes[0]).toMatchObject({ type: 'quote', agent: 'default', symbol: sym, seq: 1, snapshot: true, bidPrice: 99.15, askPrice: 100.85 });
       for (const mid of [100.5, 101, 101.5]) await c.postMid('default', sym, { mid });

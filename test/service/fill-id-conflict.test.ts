@@ -3,8 +3,10 @@
  * naming the differing fields, counted, never applied; the same contents stay a `duplicate`.
  * Both hold after a SIGKILL and restart, from the ledger's entries replayed and from a snapshot.
  */
+import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
 import { MarketMakerAgent } from '../../src/agent/index.js';
+import { build } from '../helper.js';
 import { spawnServer, type ServerProcess } from '../support/process.js';
 import { post, request, startServer, tempLedger } from '../support/server.js';
 import { fill } from '../support/updates.js';
@@ -92,6 +94,36 @@ describe('service: 409 FILL_ID_CONFLICT', () => {
       expect(inv.position).toBe(3);
     } finally {
       await killed(third);
+    }
+  });
+});
+
+describe('service: the same fill id in two requests of one event-loop turn', () => {
+  it('same contents: written once, the second answers duplicate; other contents: 409, never written; the fills view lists what was applied', async () => {
+    const path = tempLedger();
+    const s = await build({ ledger: { path, importJournal: null } });
+    const url = '/v1/agents/default/symbols/AAA/fills';
+    try {
+      const [a, b] = await Promise.all([s.post(url, FILL), s.post(url, FILL)]);
+      expect([a.status, b.status, b.body.outcome]).toEqual([200, 200, 'duplicate']);
+      expect(a.body.outcome).not.toBe('duplicate');
+      const other = { ...FILL, id: 'oms-8' };
+      const [c, d] = await Promise.all([s.post(url, other), s.post(url, { ...other, side: 'sell', quantity: 5 })]);
+      expect([c.status, d.status]).toEqual([200, 409]);
+      expect(d.body.error).toMatchObject({ code: 'FILL_ID_CONFLICT', field: 'side', fields: ['side', 'quantity'] });
+      const inv = (await s.request('GET', '/v1/agents/default/inventory')).body.symbols[0];
+      expect([inv.position, inv.buyFills, inv.sellFills]).toEqual([6, 2, 0]);
+    } finally {
+      await s.close();
+    }
+    const db = new DatabaseSync(path, { readOnly: true });
+    try {
+      expect(db.prepare('SELECT id, side, quantity FROM fills ORDER BY seq').all().map((r) => ({ ...r }))).toEqual([
+        { id: 'oms-7', side: 'buy', quantity: 3 },
+        { id: 'oms-8', side: 'buy', quantity: 3 },
+      ]);
+    } finally {
+      db.close();
     }
   });
 });

@@ -1,15 +1,15 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { post, request, startServer, type Running } from '../support/server.js';
+import { build, type Built } from '../helper.js';
 
-let s: Running;
+let s: Built;
 
 /** Everything a rejected request must leave alone: every agent's configuration, status and per-symbol state. */
 async function state(): Promise<string> {
-  const { agents } = (await request('GET', `${s.url}/v1/agents`)).body as { agents: { id: string }[] };
+  const { agents } = (await s.request('GET', `/v1/agents`)).body as { agents: { id: string }[] };
   const details = [];
   for (const { id } of agents) {
-    const d = (await request('GET', `${s.url}/v1/agents/${encodeURIComponent(id)}`)).body;
+    const d = (await s.request('GET', `/v1/agents/${encodeURIComponent(id)}`)).body;
     const { rejected: _ignored, ...stats } = d.stats;
     details.push({ ...d, stats });
   }
@@ -17,13 +17,13 @@ async function state(): Promise<string> {
 }
 
 async function send(method: string, path: string, body: string | undefined): Promise<number> {
-  const res = await fetch(`${s.url}${path}`, {
-    method,
+  const res = await s.app.inject({
+    method: method as 'GET',
+    url: path,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body }),
+    ...(body === undefined ? {} : { payload: body }),
   });
-  await res.arrayBuffer();
-  return res.status;
+  return res.statusCode;
 }
 
 // Bodies: arbitrary JSON, near-misses of real bodies, hostile numbers and shapes, and raw text that is not JSON at all.
@@ -60,10 +60,10 @@ const route = fc.tuple(segment, segment).chain(([agent, symbol]) => fc.constantF
 ));
 
 beforeAll(async () => {
-  s = await startServer();
-  await post(`${s.url}/v1/agents/default/symbols/X/volatility`, { sigma: 2 });
-  await post(`${s.url}/v1/agents/default/symbols/X/mid`, { mid: 100 });
-  await post(`${s.url}/v1/agents/default/symbols/X/fills`, { id: 'seed', side: 'buy', price: 100, quantity: 1 });
+  s = await build();
+  await s.post(`/v1/agents/default/symbols/X/volatility`, { sigma: 2 });
+  await s.post(`/v1/agents/default/symbols/X/mid`, { mid: 100 });
+  await s.post(`/v1/agents/default/symbols/X/fills`, { id: 'seed', side: 'buy', price: 100, quantity: 1 });
 });
 afterAll(() => s.close());
 
@@ -80,6 +80,6 @@ describe('fuzzing every route', () => {
     // the run did reach the rejections it was meant to
     expect(statuses.get(400)).toBeGreaterThan(50);
     expect(statuses.get(404)).toBeGreaterThan(10);
-    expect((await request('GET', `${s.url}/healthz`)).status).toBe(200);
+    expect((await s.request('GET', `/healthz`)).status).toBe(200);
   });
 });

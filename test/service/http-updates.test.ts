@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { post, request, startServer, type Running } from '../support/server.js';
 
@@ -175,5 +177,18 @@ describe('agent administration', () => {
     expect(r.headers.get('x-request-id')).toBe('trace-1');
     expect(r.body).toEqual({ status: 'ok' });
     expect((await request('GET', `${s.url}/readyz`)).body).toEqual({ status: 'ready', halted: false });
+  });
+
+  it('makes a request id when none is sent, in the form openapi.yaml documents', async () => {
+    const doc = readFileSync(join(import.meta.dirname, '../../openapi.yaml'), 'utf8');
+    const documented = /the id the server gave it, `([^`]+)`/.exec(doc);
+    expect(documented).not.toBeNull();
+    const pattern = new RegExp(documented![1]!);
+    const [a, b] = await Promise.all([request('GET', `${s.url}/healthz`), request('GET', `${s.url}/v1/agents`)]);
+    const ids = [a.headers.get('x-request-id')!, b.headers.get('x-request-id')!];
+    for (const id of ids) expect(id).toMatch(pattern);
+    expect(ids[0]).not.toBe(ids[1]);
+    // one random prefix per process
+    expect(ids[0]!.split('-')[0]).toBe(ids[1]!.split('-')[0]);
   });
 });

@@ -26,7 +26,7 @@ describe('ledger configuration', () => {
   it('a configuration file with the journal section of an earlier version stops the start, naming it', () => {
     const file = join(tempDir(), 'c.json');
     writeFileSync(file, JSON.stringify({ journal: { path: './data/journal.jsonl' } }));
-    expect(() => loadServiceConfig({ CONFIG_FILE: file })).toThrow('invalid configuration: (root): Unrecognized key: "journal"');
+    expect(() => loadServiceConfig({ CONFIG_FILE: file })).toThrow('invalid configuration: journal: Unrecognized key: "journal"');
   });
 
   it('agents of the configuration and the ledger: a deleted one stays deleted, one added to the configuration later is created', async () => {

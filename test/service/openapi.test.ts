@@ -44,7 +44,7 @@ function setDiff(a: Set<string>, b: Set<string>): string[] {
 
 describe('routes registered = operations documented', () => {
   it('the same set of method + path, both ways', () => {
-    const registered = s.app.quoting.routes;
+    const registered = s.app.apiRoutes;
     // Fastify adds a HEAD route for every GET route (exposeHeadRoutes, on by default); they answer
     // like the GET without a body and are described once in info.description instead of being
     // repeated per path. Only those automatic ones are ignored: a HEAD registered on its own, on a
@@ -256,17 +256,18 @@ function enumOf(schemaName: string): string[] {
   return schema.enum.map(String);
 }
 
-/** code → HTTP status, from src/service/errors.ts: every exported error class, and what an unexpected error becomes. */
+/** code → HTTP status, from src/service/errors.ts: the table, every exported error class, and what an unexpected error becomes. */
 function errorStatuses(): Map<string, number> {
-  const table = new Map<string, number>();
+  const table = new Map<string, number>(Object.entries(errorTable.ERROR_CODES).map(([code, { status }]) => [code, status]));
   for (const value of Object.values(errorTable)) {
     const ctor = value as unknown as { prototype?: unknown; new (...args: unknown[]): { code?: unknown; statusCode?: unknown } };
     if (typeof value !== 'function' || !(ctor.prototype instanceof Error)) continue;
     const e = new ctor('x', 'y');
-    if (typeof e.code === 'string' && typeof e.statusCode === 'number') table.set(e.code, e.statusCode);
+    // every error class is of the table, with its status
+    if (typeof e.code === 'string') expect([e.code, e.statusCode]).toEqual([e.code, table.get(e.code)]);
   }
   const internal = errorTable.errorResponse(new Error('unexpected'));
-  table.set(internal.body.error.code, internal.status);
+  expect(table.get(internal.body.error.code)).toBe(internal.status);
   return table;
 }
 
@@ -284,11 +285,12 @@ describe('errors', () => {
 
   it('StreamErrorCode lists exactly the codes src/service/routes/stream.ts sends', () => {
     const source = readFileSync(root('src/service/routes/stream.ts'), 'utf8');
-    const sent = new Set([...source.matchAll(/\berror\(client, '([A-Z_]+)'/g)].map((m) => m[1]!));
+    const sent = new Set([...source.matchAll(/\berror\(client, (?:withField\()?new ([A-Z_]+)\(/g)].map((m) => m[1]!));
+    if (/\berror\(client, validationError\(/.test(source)) sent.add('VALIDATION_FAILED');
     expect(sent.size).toBeGreaterThan(0);
     expect(new Set(enumOf('StreamErrorCode'))).toEqual(sent);
-    // the codes the stream shares with HTTP mean the same there
-    for (const code of sent) if (!['INVALID_MESSAGE', 'SUBSCRIPTION_LIMIT'].includes(code)) expect(statuses.has(code), code).toBe(true);
+    // one table: every code the stream sends is in it
+    for (const code of sent) expect(statuses.has(code), code).toBe(true);
   });
 
   it('every operation taking input has a 4xx answer in the error shape; every error answer has the status of its codes', () => {
@@ -313,8 +315,8 @@ describe('errors', () => {
         }
       }
     }
-    // Every code is the answer of some operation, except ROUTE_NOT_FOUND, which answers paths not in the document.
-    const unused = setDiff(new Set(enumOf('ErrorCode')), used).filter((c) => c !== 'ROUTE_NOT_FOUND');
+    // Every code is the answer of some operation, except ROUTE_NOT_FOUND and METHOD_NOT_ALLOWED, which answer paths and methods not in the document.
+    const unused = setDiff(new Set(enumOf('ErrorCode')), used).filter((c) => !['ROUTE_NOT_FOUND', 'METHOD_NOT_ALLOWED'].includes(c) && !enumOf('StreamErrorCode').includes(c));
     expect(unused, 'ErrorCode values no operation answers').toEqual([]);
   });
 });
@@ -338,7 +340,7 @@ describe('authentication is documented consistently', () => {
     expect(schemes().streamToken).toMatchObject({ type: 'apiKey', in: 'query', name: 'token' });
   });
 
-  it('every operation has an access class (src/service/auth.ts), and its security and 401/403 answers follow from it', () => {
+  it('every operation has an access class (src/service/plugins/auth.ts), and its security and 401/403 answers follow from it', () => {
     const byDefault = (method: string): Access => (method === 'get' || method === 'head' ? 'read' : 'write');
     // the routes that declare their access (`{ config: { access: '…' } }`); the rest take their method's default
     const declared = new Map<string, Access>();
@@ -741,11 +743,16 @@ describe('a real server answers as documented', () => {
     expect(answer).toEqual({ status: 503, body: { status: 'not-ready', halted: false } });
   });
 
-  it('unknown routes answer ROUTE_NOT_FOUND in the error shape; /v1/stream without an upgrade is a bodiless 404', async () => {
-    const r = await request('PUT', `${s.url}/v1/agents`);
+  it('unknown routes answer ROUTE_NOT_FOUND, known paths with another method 405 with Allow, in the error shape; /v1/stream without an upgrade is a bodiless 404', async () => {
+    const r = await request('GET', `${s.url}/v1/nowhere`);
     expect(r.status).toBe(404);
     expect(api.validate(api.schema('ErrorBody'), r.body)).toEqual([]);
     expect(r.body.error.code).toBe('ROUTE_NOT_FOUND');
+    const wrong = await request('PUT', `${s.url}/v1/agents`);
+    expect([wrong.status, wrong.headers.get('allow'), wrong.body.error.code]).toEqual([405, 'GET, HEAD, POST', 'METHOD_NOT_ALLOWED']);
+    expect(api.validate(api.schema('ErrorBody'), wrong.body)).toEqual([]);
+    const param = await request('DELETE', `${s.url}/v1/agents/c1/symbols/AAA/quote`);
+    expect([param.status, param.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
     expect((await call('GET', '/v1/stream', '/v1/stream')).status).toBe(404);
   });
 

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import type {} from '../auth.js';
-import type { ServiceMetrics } from '../metrics.js';
+import type {} from '../plugins/auth.js';
+import type {} from '../plugins/metrics.js';
 
-export async function opsRoutes(app: FastifyInstance, opts: { metrics: ServiceMetrics; isReady: () => boolean; isHalted: () => boolean }): Promise<void> {
+export async function opsRoutes(app: FastifyInstance, opts: { isReady: () => boolean; isHalted: () => boolean }): Promise<void> {
   /** the process is up */
   app.get('/healthz', { config: { access: 'open' } }, async () => ({ status: 'ok' }));
 
@@ -11,7 +11,7 @@ export async function opsRoutes(app: FastifyInstance, opts: { metrics: ServiceMe
     opts.isReady() ? { status: 'ready', halted: opts.isHalted() } : reply.code(503).send({ status: 'not-ready', halted: opts.isHalted() }));
 
   app.get('/metrics', { config: { access: 'metrics' } }, async (_req, reply) => {
-    const body = await opts.metrics.registry.metrics();
-    return reply.type(opts.metrics.registry.contentType).send(body);
+    const body = await app.metrics.registry.metrics();
+    return reply.type(app.metrics.registry.contentType).send(body);
   });
 }

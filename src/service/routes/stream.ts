@@ -1,16 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/websocket';
 import type { RawData } from 'ws';
-import { AGENT_NOT_FOUND } from '../errors.js';
-import { TRY_AGAIN_LATER, type QuoteHub, type StreamClient } from '../quote-hub.js';
-import type { AgentRegistry } from '../registry.js';
-import { firstIssue, StreamMessage } from '../schemas.js';
+import { AGENT_NOT_FOUND, errorResponse, INVALID_JSON, INVALID_MESSAGE, SUBSCRIPTION_LIMIT, validationError, withField } from '../errors.js';
+import { TRY_AGAIN_LATER, type StreamClient } from '../quote-hub.js';
+import { StreamMessage } from '../schemas.js';
 
 const unique = (symbols: readonly string[] | '*') => (symbols === '*' ? '*' : [...new Set(symbols)]);
 
 export interface StreamRoutesOptions {
-  registry: AgentRegistry;
-  hub: QuoteHub;
   maxSubscriptions: number;
   maxClients: number;
 }
@@ -22,7 +19,8 @@ export interface StreamRoutesOptions {
  * and the connection stays open, up to limits.wsInvalidMessagesPerSecond; past that it is closed with 1008.
  */
 export async function streamRoutes(app: FastifyInstance, opts: StreamRoutesOptions): Promise<void> {
-  const { registry, hub } = opts;
+  const { hub } = app;
+  const { registry } = app.quoting;
 
   app.get('/v1/stream', { websocket: true }, (socket) => {
     if (hub.clients.size >= opts.maxClients) {
@@ -39,44 +37,41 @@ export async function streamRoutes(app: FastifyInstance, opts: StreamRoutesOptio
     socket.on('error', () => hub.remove(client));
   });
 
-  /** An error reply; or, past the allowed rate of invalid messages, the close (1008) instead. */
-  function error(client: StreamClient, code: string, message: string, field?: string): void {
+  /** An error reply, in the REST answer's terms; or, past the allowed rate of invalid messages, the close (1008) instead. */
+  function error(client: StreamClient, err: Error): void {
     if (!hub.invalid(client)) return;
-    hub.control(client, JSON.stringify({ type: 'error', code, message, ...(field ? { field } : {}), epoch: hub.epoch }));
+    hub.control(client, JSON.stringify({ type: 'error', ...errorResponse(err).body.error, epoch: hub.epoch }));
   }
 
   function onMessage(client: StreamClient, data: RawData, isBinary: boolean): void {
     // a client the hub has closed may still have messages in flight; they are not answered
     if (client.closed) return;
-    if (isBinary) return error(client, 'INVALID_MESSAGE', 'binary frames are not accepted; send JSON text');
+    if (isBinary) return error(client, new INVALID_MESSAGE('binary frames are not accepted; send JSON text'));
     let json: unknown;
     try {
       json = JSON.parse(textOf(data));
     } catch {
-      return error(client, 'INVALID_JSON', 'message is not JSON');
+      return error(client, new INVALID_JSON('message is not JSON'));
     }
     const parsed = StreamMessage.safeParse(json);
-    if (!parsed.success) {
-      const { field, message } = firstIssue(parsed.error);
-      return error(client, 'VALIDATION_FAILED', message, field);
-    }
+    if (!parsed.success) return error(client, validationError(parsed.error));
     const msg = parsed.data;
     let agent;
     try {
       agent = registry.get(msg.agent);
     } catch {
-      return error(client, 'AGENT_NOT_FOUND', new AGENT_NOT_FOUND(msg.agent).message, 'agent');
+      return error(client, withField(new AGENT_NOT_FOUND(msg.agent), 'agent'));
     }
     if (msg.op === 'unsubscribe') {
       hub.unsubscribe(client, msg.agent, msg.symbols);
       hub.control(client, JSON.stringify({ type: 'unsubscribed', agent: msg.agent, symbols: unique(msg.symbols), epoch: hub.epochOf(msg.agent) }));
       return;
     }
-    if (client.subscriptions + hub.adds(client, msg.agent, msg.symbols) > opts.maxSubscriptions) {
-      return error(client, 'SUBSCRIPTION_LIMIT', `a connection holds at most ${opts.maxSubscriptions} subscriptions`, 'symbols');
+    if (client.subscriptions + client.adds(msg.agent, msg.symbols) > opts.maxSubscriptions) {
+      return error(client, withField(new SUBSCRIPTION_LIMIT(opts.maxSubscriptions), 'symbols'));
     }
     // what the client has already (subscribed before) is not sent again
-    const unseen = hub.unseen(client, msg.agent, unique(msg.symbols));
+    const unseen = client.unseen(msg.agent, unique(msg.symbols));
     const known = new Set(client.symbols.get(msg.agent));
     hub.subscribe(client, msg.agent, msg.symbols);
     hub.control(client, JSON.stringify({ type: 'subscribed', agent: msg.agent, symbols: unique(msg.symbols), epoch: hub.epochOf(msg.agent) }));

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifySchema } from 'fastify';
-import type {} from '../auth.js';
+import type {} from '../plugins/auth.js';
 
 const UI_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
   + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";

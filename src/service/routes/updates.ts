@@ -1,15 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { AgentError } from '../../agent/errors.js';
-import type { ProcessResult } from '../../agent/quote.js';
-import type { Update } from '../../agent/updates.js';
+import { AgentError, type ProcessResult, type Update } from '../../agent/index.js';
 import { BATCH_TOO_LARGE, errorResponse } from '../errors.js';
 import { BatchBody, BatchItem, FillBody, MidBody, parse, PositionBody, SymbolParams, VolatilityBody } from '../schemas.js';
-import type { UpdatePipeline } from '../update-pipeline.js';
 
 export interface UpdateRoutesOptions {
-  pipeline: UpdatePipeline;
   maxBatch: number;
-  now: () => number;
 }
 
 /** What every update answers: the resulting quote, or why there is none. */
@@ -18,25 +13,26 @@ export function updateReply(r: ProcessResult) {
 }
 
 export async function updateRoutes(app: FastifyInstance, opts: UpdateRoutesOptions): Promise<void> {
-  const { pipeline, now } = opts;
+  const { quoting } = app;
+  const { now } = quoting;
   const base = '/v1/agents/:agentId/symbols/:symbol';
 
   app.post(`${base}/mid`, async (req) => {
     const { agentId, symbol } = parse(SymbolParams, req.params);
     const b = parse(MidBody, req.body);
-    return updateReply(await pipeline.apply(agentId, { type: 'mid', symbol, mid: b.mid, time: b.time ?? now() }));
+    return updateReply(await quoting.update(agentId, { type: 'mid', symbol, mid: b.mid, time: b.time ?? now() }));
   });
 
   app.post(`${base}/volatility`, async (req) => {
     const { agentId, symbol } = parse(SymbolParams, req.params);
     const b = parse(VolatilityBody, req.body);
-    return updateReply(await pipeline.apply(agentId, { type: 'volatility', symbol, sigma: b.sigma, time: b.time ?? now() }));
+    return updateReply(await quoting.update(agentId, { type: 'volatility', symbol, sigma: b.sigma, time: b.time ?? now() }));
   });
 
   app.post(`${base}/position`, async (req) => {
     const { agentId, symbol } = parse(SymbolParams, req.params);
     const b = parse(PositionBody, req.body);
-    return updateReply(await pipeline.apply(agentId, {
+    return updateReply(await quoting.update(agentId, {
       type: 'position', symbol, quantity: b.quantity, averageCost: b.averageCost, mark: b.mark, time: b.time ?? now(),
     }));
   });
@@ -44,7 +40,7 @@ export async function updateRoutes(app: FastifyInstance, opts: UpdateRoutesOptio
   app.post(`${base}/fills`, async (req) => {
     const { agentId, symbol } = parse(SymbolParams, req.params);
     const b = parse(FillBody, req.body);
-    return updateReply(await pipeline.apply(agentId, {
+    return updateReply(await quoting.update(agentId, {
       type: 'fill', symbol, id: b.id, side: b.side, price: b.price, quantity: b.quantity, time: b.time ?? now(),
       ...(b.fee === undefined ? {} : { fee: b.fee }), ...(b.liquidity === undefined ? {} : { liquidity: b.liquidity }),
     }));
@@ -54,7 +50,7 @@ export async function updateRoutes(app: FastifyInstance, opts: UpdateRoutesOptio
   app.post('/v1/agents/:agentId/updates', async (req) => {
     const { agentId } = parse(SymbolParams.pick({ agentId: true }), req.params);
     const { updates } = parse(BatchBody, req.body);
-    pipeline.agent(agentId);
+    quoting.symbolOf(agentId);
     if (updates.length > opts.maxBatch) throw new BATCH_TOO_LARGE(opts.maxBatch);
     const time = now();
     const items = updates.map((raw, i): Update | Error => {
@@ -65,7 +61,7 @@ export async function updateRoutes(app: FastifyInstance, opts: UpdateRoutesOptio
       }
     });
     // one transaction for the fills and positions of the batch, then every item in order
-    const outcomes = await pipeline.applyBatch(agentId, items);
+    const outcomes = await quoting.batch(agentId, items);
     const results = outcomes.map((r, i) => {
       if (!(r instanceof Error)) return { index: i, ok: true as const, ...updateReply(r) };
       // every item answers for itself, even a failure of ours, so the client knows which went through

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FillRing } from '../../src/agent/fill-ring.js';
+import { MarkoutRing } from '../../src/agent/markout-ring.js';
 
 type Op = { kind: 'fill'; side: 1 | -1; dt: number; mid: number } | { kind: 'mid'; dt: number; mid: number };
 
@@ -36,10 +36,10 @@ function naive(ops: Op[], capacity: number, horizon: number) {
   };
 }
 
-describe('FillRing', () => {
+describe('MarkoutRing', () => {
   it('running sums equal a from-scratch recomputation, through evictions', () => {
     fc.assert(fc.property(fc.array(op, { maxLength: 300 }), fc.integer({ min: 1, max: 40 }), fc.nat(1_000), (ops, cap, horizon) => {
-      const ring = new FillRing(cap);
+      const ring = new MarkoutRing(cap);
       let t = 0;
       for (const o of ops) {
         t += o.dt;
@@ -56,7 +56,7 @@ describe('FillRing', () => {
   });
 
   it('keeps the last 1,000 fills by default', () => {
-    const ring = new FillRing();
+    const ring = new MarkoutRing();
     for (let i = 0; i < 2_500; i++) ring.push(i < 2_000 ? 1 : -1, i, 100);
     expect(ring.capacity).toBe(1_000);
     expect(ring.size).toBe(1_000);
@@ -64,7 +64,7 @@ describe('FillRing', () => {
   });
 
   it('a buy followed by a falling mid has a negative (adverse) mark-out', () => {
-    const ring = new FillRing(10);
+    const ring = new MarkoutRing(10);
     ring.push(1, 0, 100);
     ring.markOut(500, 99, 1_000); // before the horizon: not yet
     expect(ring.markoutCount).toBe(0);
@@ -74,10 +74,10 @@ describe('FillRing', () => {
   });
 });
 
-describe('FillRing snapshots', () => {
+describe('MarkoutRing snapshots', () => {
   it('a ring restored from its JSON has the same fills and sums, and never marks out the unmarked ones', () => {
     fc.assert(fc.property(fc.array(op, { maxLength: 200 }), fc.integer({ min: 1, max: 30 }), (ops, cap) => {
-      const ring = new FillRing(cap);
+      const ring = new MarkoutRing(cap);
       let t = 0;
       for (const o of ops) {
         t += o.dt;
@@ -85,7 +85,7 @@ describe('FillRing snapshots', () => {
         else ring.markOut(t, o.mid, 300);
       }
       const state = JSON.parse(JSON.stringify(ring.toJSON()));
-      const copy = FillRing.fromJSON(state, cap);
+      const copy = MarkoutRing.fromJSON(state, cap);
       expect(copy.toJSON()).toEqual(ring.toJSON());
       expect([copy.buys, copy.sells, copy.markoutCount, copy.size]).toEqual([ring.buys, ring.sells, ring.markoutCount, ring.size]);
       expect(copy.markoutSumBps).toBeCloseTo(ring.markoutSumBps, 6);

@@ -10,13 +10,18 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { FORBIDDEN, UNAUTHORIZED } from './errors.js';
+import fp from 'fastify-plugin';
+import { FORBIDDEN, UNAUTHORIZED } from '../errors.js';
 
 export type Access = 'write' | 'read' | 'metrics' | 'open';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+  }
+  interface FastifyInstance {
+    /** which kinds of access need a token (none: every route is open) */
+    auth: Readonly<Record<Exclude<Access, 'open'>, boolean>>;
   }
 }
 
@@ -59,11 +64,12 @@ function presented(req: FastifyRequest): string | null {
 }
 
 /** Installs the check; with no token configured at all, nothing is checked (and the server listens on loopback only). */
-export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
+async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promise<void> {
   const write = new TokenSet(opts.writeTokens);
   const read = new TokenSet(opts.readTokens);
-  if (write.size === 0 && read.size === 0) return;
   const protectMetrics = opts.protectMetrics ?? read.size > 0;
+  app.decorate('auth', { write: write.size > 0, read: read.size > 0, metrics: protectMetrics && (write.size > 0 || read.size > 0) });
+  if (write.size === 0 && read.size === 0) return;
 
   // The token a connection last had accepted, with what it grants: a keep-alive client sends the same
   // header on every request, and a constant-time compare with it costs no hash. (Compared in constant
@@ -105,3 +111,5 @@ export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
     else done();
   });
 }
+
+export default fp(authPlugin, { name: 'auth' });

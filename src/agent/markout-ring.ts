@@ -8,12 +8,14 @@
  * positive when the market moved in our favour. Fills are marked out in
  * arrival order; one evicted before its horizon is never marked out.
  */
+import type { TimedMid } from './volatility-estimator.js';
+
 export const FILL_HISTORY = 1_000;
 
 /** marks a fill whose mark-out will never be taken */
 const NEVER = Infinity;
 
-export class FillRing {
+export class MarkoutRing {
   readonly capacity: number;
   private readonly side: Int8Array;
   private readonly time: Float64Array;
@@ -65,6 +67,13 @@ export class FillRing {
 
   /** Marks out every pending fill whose horizon has passed at `nowMs`. */
   markOut(nowMs: number, mid: number, horizonMs: number): void {
+    this.markOutAt({ midTime: nowMs, mid }, horizonMs);
+  }
+
+  /** As markOut(), at the mid and time of `at` (objects, not doubles, cross the call: no boxing). */
+  markOutAt(at: TimedMid, horizonMs: number): void {
+    const nowMs = at.midTime;
+    const mid = at.mid;
     const cap = this.capacity;
     while (this.pending > 0) {
       let i = this.head - this.pending;
@@ -95,8 +104,8 @@ export class FillRing {
   }
 
   /** The fills oldest first, for a snapshot; a mark-out not (yet) taken is null. */
-  toJSON(): FillRingState {
-    const out: FillRingState = { side: [], time: [], refMid: [], markoutBps: [] };
+  toJSON(): MarkoutRingState {
+    const out: MarkoutRingState = { side: [], time: [], refMid: [], markoutBps: [] };
     const cap = this.capacity;
     for (let k = 0; k < this.count; k++) {
       const i = (this.head - this.count + k + cap) % cap;
@@ -110,8 +119,8 @@ export class FillRing {
   }
 
   /** A ring holding a snapshot's fills; those without a mark-out will never get one. */
-  static fromJSON(state: FillRingState, capacity = FILL_HISTORY): FillRing {
-    const ring = new FillRing(capacity);
+  static fromJSON(state: MarkoutRingState, capacity = FILL_HISTORY): MarkoutRing {
+    const ring = new MarkoutRing(capacity);
     for (let k = 0; k < state.side.length; k++) {
       const m = state.markoutBps[k];
       ring.push(state.side[k]!, state.time[k]!, state.refMid[k]!, false);
@@ -126,7 +135,7 @@ export class FillRing {
   }
 }
 
-export interface FillRingState {
+export interface MarkoutRingState {
   side: (1 | -1)[];
   time: number[];
   refMid: number[];
