@@ -236,6 +236,12 @@ export class AgentRisk {
     this.resum();
   }
 
+  /** After a restore from a snapshot: every symbol's sums, then the snapshot's risk state (absent in snapshots from before risk limits). */
+  rebuild(symbols: Iterable<{ symbol: string; inventory: InventoryState }>, snap: RiskSnapshot | undefined): void {
+    for (const s of symbols) this.observe(s.symbol, s.inventory);
+    if (snap !== undefined) this.restore(snap);
+  }
+
   view(): RiskView {
     const c = this.config;
     const pnl = this.pnl - this.agent.baseline;

@@ -1,17 +1,16 @@
 import { restoreSymbol, snapshotSymbol, type AgentSnapshot } from './agent-snapshot.js';
-import { toSteps } from '../model/quantity-grid.js';
-import { AgentError, invalid } from './errors.js';
 import { parseConfig, type MarketMakerConfig, type MarketMakerConfigInput } from './config.js';
-import { fillFingerprint, fingerprintDiff, UNKNOWN_FILL } from './fill-fingerprint.js';
+import { fillFingerprint, UNKNOWN_FILL } from './fill-fingerprint.js';
 import { FillIdMemory } from './fill-id-memory.js';
 import { applyUpdate } from './apply-update.js';
 import { AgentRisk, type RiskChange, type RiskSnapshot } from './agent-risk.js';
 import { DECISIONS, type ProcessResult, type Quote } from './quote.js';
-import { requoteWithRisk } from './risk-quoting.js';
+import { requoteWithRisk, withdrawAll } from './risk-quoting.js';
 import { keptQuote, writeResult } from './results.js';
 import { quotingParams, type QuotingParams } from './quoting-params.js';
 import { SymbolState, symbolView, type SymbolView } from './symbol-state.js';
-import { validateUpdate, type Update } from './updates.js';
+import { assertPositionsFit, checkUpdate } from './update-check.js';
+import type { Update } from './updates.js';
 
 /** `error`: the last quote attempt came out non-finite (cleared by the next good quote) */
 export type AgentStatus = 'idle' | 'paused' | 'error';
@@ -76,35 +75,9 @@ export class MarketMakerAgent {
    */
   check(u: Update, roomAdmitted = false): 'apply' | 'duplicate' {
     try {
-      validateUpdate(u, this.params);
-      const s = this.states.get(u.symbol);
-      if (u.type === 'fill' && s !== undefined) {
-        // the position must stay a whole number of steps a double holds exactly
-        const steps = toSteps(s.inventory.position, this.params.quantity) + (u.side === 'buy' ? 1 : -1) * toSteps(u.quantity, this.params.quantity);
-        if (!Number.isSafeInteger(steps)) throw invalid('quantity', 'would take the position beyond 2^53 quantity steps');
-      }
-      if (u.type === 'position' && s !== undefined && u.time < s.lastSnapshotTime) {
-        throw new AgentError('STALE_UPDATE', `time: position snapshot at ${u.time} is older than the one applied at ${s.lastSnapshotTime}`, 'time');
-      }
-      if (u.type === 'fill') {
-        const seen = this.fillIds.fingerprintOf(u.id);
-        if (seen !== undefined) {
-          const differ = fingerprintDiff(seen, u);
-          if (differ.length === 0) return 'duplicate';
-          this.stats.fillIdConflicts++;
-          throw new AgentError(
-            'FILL_ID_CONFLICT',
-            `${differ[0]}: fill id ${u.id} was applied before with a different ${differ.join(', ')}; this fill is not applied`,
-            differ[0],
-            differ,
-          );
-        }
-      }
       // a fact already in the ledger had its room admitted before the commit, and replay applies it too
-      if (!roomAdmitted && !this.replaying && s === undefined && this.states.size >= this.params.config.maxSymbols) {
-        throw new AgentError('SYMBOL_LIMIT', `symbol: agent ${this.id} already has ${this.states.size} symbols (maxSymbols)`, 'symbol');
-      }
-      return 'apply';
+      const room = roomAdmitted || this.replaying || this.states.size < this.params.config.maxSymbols;
+      return checkUpdate(u, this.states.get(u.symbol), this.params, this.fillIds, room, this);
     } catch (err) {
       this.stats.rejected++;
       throw err;
@@ -154,8 +127,7 @@ export class MarketMakerAgent {
         this.recordError(`${u.symbol}: quote not finite for the inputs given`);
       }
       const r = writeResult(out, u.symbol, outcome, out === undefined ? keptQuote(s) : s.quote, s.decision, s.inBreach, hadQuote && outcome === 'no-quote');
-      // a breach or a new period is rare: only then is the result given (and told of) a risk change
-      if (breach !== null || rolled) r.risk = this.riskChange(breach, rolled, u.symbol);
+      if (breach !== null || rolled) r.risk = this.riskChange(breach, rolled, u.symbol); // rare: only then has a result the field
       else if (r.risk != null) r.risk = null;
       return r;
     } catch (err) {
@@ -196,56 +168,39 @@ export class MarketMakerAgent {
     return { breach, rolled, withdrawn: breach?.symbol === null ? this.withdrawAllBut(symbol) : [], state: this.risk.snapshot() };
   }
 
-  /** Withdraws every quote but `symbol`'s after a stop (halt, an agent-wide breach); returns the symbols withdrawn. */
   private withdrawAllBut(symbol: string | null): string[] {
-    const withdrawn: string[] = [];
-    for (const s of this.states.values()) {
-      if (s.symbol === symbol || s.quote === null) continue;
-      s.quoteTime = s.midTime;
-      requoteWithRisk(s, this.params, this.paused, this.risk, false);
-      if (s.quote === null) withdrawn.push(s.symbol);
-    }
-    return withdrawn;
+    return withdrawAll(this.states.values(), this.params, this.paused, this.risk, symbol);
   }
 
   /** The kill switch: on, withdraws every quote (returns the symbols withdrawn); off, requotes every symbol at `time`. */
   setHalted(on: boolean, time: number): { withdrawn: string[]; results: ProcessResult[] } {
     this.risk.halted = on;
-    if (on) return { withdrawn: this.withdrawAllBut(null), results: [] };
-    return { withdrawn: [], results: Array.from(this.states.keys(), (symbol) => this.requote(symbol, time)!) };
+    return on ? { withdrawn: this.withdrawAllBut(null), results: [] } : { withdrawn: [], results: this.requoteAll(time) };
   }
 
   /** Takes a risk state (a reset's, or one journaled) and requotes every symbol at `time`. */
   setRiskState(state: RiskSnapshot, time: number): ProcessResult[] {
     this.risk.restore(state);
+    return this.requoteAll(time);
+  }
+
+  private requoteAll(time: number): ProcessResult[] {
     return Array.from(this.states.keys(), (symbol) => this.requote(symbol, time)!);
   }
 
   /** Replaces the configuration; the next update of each symbol quotes with it. */
   reconfigure(config: MarketMakerConfig | MarketMakerConfigInput): void {
     const params = quotingParams(parseConfig(config));
-    this.assertPositionsFit(params);
+    assertPositionsFit(this.states.values(), params);
     this.params = params;
     this.risk.setConfig(params.config.risk);
     // a smaller memory forgets the oldest ids at once
     this.fillIds = this.fillIds.resized(this.params.config.fillIdMemory);
   }
 
-  /**
-   * Throws INVALID_CONFIG (field quantityStep) unless every position is a whole
-   * number of the configuration's quantity steps: positions are kept in steps,
-   * so a new step must divide each of them. Call before journaling a change.
-   */
+  /** Throws INVALID_CONFIG unless `config`'s quantityStep divides every position (update-check.ts); call before journaling a change. */
   checkConfig(config: MarketMakerConfig): void {
-    this.assertPositionsFit(quotingParams(config));
-  }
-
-  private assertPositionsFit(params: QuotingParams): void {
-    for (const s of this.states.values()) {
-      if (Number.isNaN(toSteps(s.inventory.position, params.quantity))) {
-        throw new AgentError('INVALID_CONFIG', `quantityStep: the position ${s.inventory.position} of ${s.symbol} is not a multiple of ${params.config.quantityStep}`, 'quantityStep');
-      }
-    }
+    assertPositionsFit(this.states.values(), quotingParams(config));
   }
 
   hasSymbol(symbol: string): boolean {
@@ -339,8 +294,7 @@ export class MarketMakerAgent {
     const prints = snap.fillFingerprints;
     for (let i = 0; i < snap.fillIds.length; i++) agent.fillIds.remember(snap.fillIds[i]!, prints?.[i] ?? UNKNOWN_FILL);
     agent.stats.fills = snap.symbols.reduce((n, s) => n + s.inventory.buyFills + s.inventory.sellFills, 0);
-    for (const s of agent.states.values()) agent.risk.observe(s.symbol, s.inventory);
-    if (snap.risk !== undefined) agent.risk.restore(snap.risk);
+    agent.risk.rebuild(agent.states.values(), snap.risk);
     return agent;
   }
 }

@@ -62,3 +62,15 @@ export function requoteWithRisk(s: SymbolState, p: QuotingParams, agentPaused: b
   s.published = copyQuoteInto(shown ?? blankQuote(s.symbol), q);
   return 'quoted';
 }
+
+/** Withdraws every quote but `except`'s after a stop (the halt, an agent-wide breach); returns the symbols withdrawn. */
+export function withdrawAll(states: Iterable<SymbolState>, p: QuotingParams, agentPaused: boolean, risk: AgentRisk, except: string | null): string[] {
+  const withdrawn: string[] = [];
+  for (const s of states) {
+    if (s.symbol === except || s.quote === null) continue;
+    s.quoteTime = s.midTime;
+    requoteWithRisk(s, p, agentPaused, risk, false);
+    if (s.quote === null) withdrawn.push(s.symbol);
+  }
+  return withdrawn;
+}

@@ -13,8 +13,8 @@
  * slices, only while the client keeps up (snapshot-sender.ts); a client's own
  * state is in stream-client.ts.
  */
-import { randomUUID } from 'node:crypto';
 import type { Quote } from '../agent/index.js';
+import { Epochs } from './epochs.js';
 import { SnapshotSender } from './snapshot-sender.js';
 import { OPEN, POLICY_VIOLATION, quoteMessage, StreamClient, TRY_AGAIN_LATER, type QuoteSource, type Socket } from './stream-client.js';
 
@@ -46,14 +46,8 @@ export interface HubOptions {
 }
 
 export class QuoteHub {
-  /**
-   * Changes at every start of the service: every stream message carries it, so that a client
-   * seeing a new one knows the seq numbers restarted (see docs/api.md, the stream protocol).
-   */
-  readonly epoch: string;
-  /** each agent's epoch: this run's, and a count of the agents made in it, so a recreated agent has a new one */
-  private readonly epochs = new Map<string, string>();
-  private agentsMade = 0;
+  /** the epoch every stream message carries (./epochs.ts) */
+  readonly epochs: Epochs;
   private readonly topics = new Map<string, Topic>();
   readonly clients = new Set<StreamClient>();
   private readonly conflating = new Set<StreamClient>();
@@ -65,7 +59,7 @@ export class QuoteHub {
 
   constructor(private readonly opts: HubOptions) {
     this.now = opts.now ?? Date.now;
-    this.epoch = opts.epoch ?? randomUUID().slice(0, 8);
+    this.epochs = new Epochs(opts.epoch);
     this.maxQueueBytes = opts.maxQueueBytes ?? Number.POSITIVE_INFINITY;
     this.snapshots = new SnapshotSender(opts.highWaterBytes, (c, agent, quote) => this.snapshot(c, agent, quote));
   }
@@ -179,16 +173,9 @@ export class QuoteHub {
     this.deliver(c, `\u0001${this.controlSeq++}`, message);
   }
 
-  /** The epoch of `agent`'s messages: the same until the service restarts or the agent is deleted. */
-  epochOf(agent: string): string {
-    let e = this.epochs.get(agent);
-    if (e === undefined) this.epochs.set(agent, (e = `${this.epoch}.${++this.agentsMade}`));
-    return e;
-  }
-
   /** Sends a subscriber the current quote, in order with anything still queued for it. */
   snapshot(c: StreamClient, agent: string, quote: Quote): void {
-    this.deliver(c, `${agent}\u0000${quote.symbol}`, quoteMessage(agent, quote, this.now(), this.epochOf(agent), true));
+    this.deliver(c, `${agent}\u0000${quote.symbol}`, quoteMessage(agent, quote, this.now(), this.epochs.of(agent), true));
   }
 
   /** Publishes a freshly computed quote to the agent's subscribers of its symbol. */
@@ -197,7 +184,7 @@ export class QuoteHub {
     if (topic === undefined) return;
     const some = topic.bySymbol.get(quote.symbol);
     if (topic.all.size === 0 && (some === undefined || some.size === 0)) return;
-    const message = quoteMessage(agent, quote, this.now(), this.epochOf(agent));
+    const message = quoteMessage(agent, quote, this.now(), this.epochs.of(agent));
     const key = `${agent}\u0000${quote.symbol}`;
     for (const c of topic.all) this.deliver(c, key, message);
     if (some !== undefined) for (const c of some) this.deliver(c, key, message);
@@ -207,7 +194,7 @@ export class QuoteHub {
   publishWithdrawal(agent: string, symbol: string, reason: string): void {
     const topic = this.topics.get(agent);
     if (topic === undefined) return;
-    const message = JSON.stringify({ type: 'withdrawn', agent, symbol, reason, serverTime: this.now(), epoch: this.epochOf(agent) });
+    const message = JSON.stringify({ type: 'withdrawn', agent, symbol, reason, serverTime: this.now(), epoch: this.epochs.of(agent) });
     const key = `${agent}\u0000${symbol}`;
     for (const c of topic.all) this.deliver(c, key, message);
     for (const c of topic.bySymbol.get(symbol) ?? []) this.deliver(c, key, message);
@@ -216,9 +203,7 @@ export class QuoteHub {
   /** Tells an agent's subscribers it is gone and forgets their subscriptions to it. */
   dropAgent(agent: string): void {
     const topic = this.topics.get(agent);
-    const epoch = this.epochOf(agent);
-    // a new agent of the same id numbers its quotes afresh, in a new epoch
-    this.epochs.delete(agent);
+    const epoch = this.epochs.drop(agent);
     if (topic === undefined) return;
     const message = JSON.stringify({ type: 'agent-deleted', agent, serverTime: this.now(), epoch });
     const told = new Set<StreamClient>([...topic.all, ...[...topic.bySymbol.values()].flatMap((s) => [...s])]);

@@ -21,9 +21,10 @@ import type { QuoteHub } from '../quote-hub.js';
 import { ledgerState } from '../recovery.js';
 import type { AgentRegistry } from '../registry.js';
 import { Admission } from './admission.js';
-import { applyChange, applyFact, applyRisk, type AgentChange, type Effects } from './apply.js';
+import { applyChange, applyFact, type AgentChange, type Effects } from './apply.js';
 import { GroupCommit, type SnapshotPolicy } from './group-commit.js';
 import { codeOf, Processor } from './processor.js';
+import { RiskCommands } from './risk.js';
 
 type Fact = Extract<Update, { type: 'fill' | 'position' }>;
 const isFact = (u: Update): u is Fact => u.type === 'fill' || u.type === 'position';
@@ -54,12 +55,11 @@ export class QuotingService {
   private readonly admission: Admission;
   private readonly processor: Processor;
   private readonly live: Effects;
-  private readonly warn: (message: string) => void;
+  private readonly risk: RiskCommands;
 
   constructor(opts: QuotingOptions) {
     ({ registry: this.registry, ledger: this.ledger, hub: this.hub, metrics: this.metrics } = opts);
     this.now = opts.now ?? Date.now;
-    this.warn = opts.warn ?? (() => {});
     this.admission = new Admission(this.registry);
     this.processor = new Processor(this.metrics, this.hub, this.admission);
     const configured = opts.snapshots?.configured;
@@ -81,6 +81,7 @@ export class QuotingService {
         this.metrics.dropAgent(agentId);
       },
     };
+    this.risk = new RiskCommands(this.registry, this.live, (entries, apply) => this.commit(entries, apply), opts.warn ?? (() => {}));
   }
 
   // ---- agent changes: checked, committed, then applied to the agent registered at the commit (as a replay does)
@@ -127,40 +128,16 @@ export class QuotingService {
     return this.commit([e], () => applyChange(this.registry, e, this.live));
   }
 
-  // ---- the kill switch and the risk period (docs/risk.md)
+  // ---- the kill switch and the risk period (docs/risk.md; ./risk.ts)
 
-  /** The kill switch on (every quote withdrawn; returns how many) or off (every symbol requoted); already so, nothing is written. */
+  /** The kill switch on (every quote withdrawn; resolves to how many) or off; already so, nothing is written. */
   halt(on: boolean): Promise<number> {
-    if (this.registry.halted === on) return Promise.resolve(0);
-    const e = on ? { t: 'halt' } as const : { t: 'unhalt' } as const;
-    return this.commit([e], () => applyRisk(this.registry, e, this.live));
+    return this.risk.halt(on);
   }
 
-  /** A new risk period from now: the state is worked out now and journaled as it is (its P&L was measured at unjournaled mids). */
+  /** A new risk period for the agent from now; resolves to the agent. */
   resetRisk(id: string): Promise<MarketMakerAgent> {
-    const e = { t: 'risk', id, why: 'reset', state: this.registry.get(id).risk.resetState(this.now()) } as const;
-    return this.commit([e], () => {
-      applyRisk(this.registry, e, this.live);
-      return this.registry.get(id);
-    });
-  }
-
-  /**
-   * Resolves with `r` once the breach or new period its update made is in the ledger, so that the reply
-   * reporting it means it survives a restart. A ledger that refuses it is reported; the hold stands in
-   * the process (quotes stay withdrawn) and the next snapshot records it.
-   */
-  private riskJournaled(agentId: string, r: ProcessResult): Promise<ProcessResult> {
-    const change = r.risk;
-    if (change == null) return Promise.resolve(r);
-    const why = change.breach !== null ? 'breach' : 'period';
-    const hold = change.breach?.hold;
-    this.warn(hold === undefined ? `agent ${agentId}: a new risk period started`
-      : `agent ${agentId}${change.breach!.symbol === null ? '' : ` symbol ${change.breach!.symbol}`}: ${hold.reason} reached (P&L ${hold.pnl}, drawdown ${hold.drawdown}, limit ${hold.limit}); quoting stops until a reset`);
-    return this.commit([{ t: 'risk', id: agentId, why, state: change.state }], () => r).catch((err: Error) => {
-      this.warn(`risk ${why} of agent ${agentId} not in the ledger (${err.message}); it holds until the next snapshot`);
-      return r;
-    });
+    return this.risk.reset(id);
   }
 
   // ---- updates
@@ -172,7 +149,7 @@ export class QuotingService {
       if (this.commits !== null && isFact(update)) verdict = this.admit(agentId, update);
       if (verdict === 'duplicate') {
         const r = this.processor.apply(this.registry.get(agentId), update, false);
-        return r.risk == null ? Promise.resolve(r) : this.riskJournaled(agentId, r);
+        return r.risk == null ? Promise.resolve(r) : this.risk.journaled(agentId, r);
       }
     } catch (err) {
       return Promise.reject(err);
@@ -185,7 +162,7 @@ export class QuotingService {
       // the same fill, queued before this one: answered as the duplicate it is once that one is applied
       applied = verdict.then(() => this.processor.apply(this.registry.get(agentId), update, false));
     }
-    return applied.then((r) => this.riskJournaled(agentId, r), (err: unknown) => {
+    return applied.then((r) => this.risk.journaled(agentId, r), (err: unknown) => {
       if (codeOf(err) === 'LEDGER_UNAVAILABLE') this.metrics.forAgent(agentId).rejected(update.type, 'LEDGER_UNAVAILABLE');
       throw err;
     });
@@ -248,7 +225,7 @@ export class QuotingService {
       results = applyAll(err as Error);
     }
     // a breach or a new period is rare: journaled one after the other, before the batch is answered
-    for (const r of results) if (!(r instanceof Error) && r.risk != null) await this.riskJournaled(agentId, r);
+    for (const r of results) if (!(r instanceof Error) && r.risk != null) await this.risk.journaled(agentId, r);
     return results;
   }
 
