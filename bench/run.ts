@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { isQuick, machine, machineLine, REPO_ROOT, table, writeJson, type BenchResult } from './support/report.js';
 
-export const BENCHMARKS = ['process', 'memory', 'journal', 'http-ingest', 'fanout', 'live-feed'] as const;
+export const BENCHMARKS = ['process', 'memory', 'journal', 'http-ingest', 'fanout', 'live-feed', 'scrape'] as const;
 type Name = (typeof BENCHMARKS)[number];
 
 function selected(argv: readonly string[]): Name[] {

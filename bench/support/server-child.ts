@@ -5,8 +5,9 @@
  *
  *   app       the real service: buildApp() with a silent logger, on 127.0.0.1:0, with a
  *             write token configured and the ledger on (in a temporary directory)
- *   bare      bare Fastify: the same routes parse the same JSON bodies and answer {};
- *             and POST …/mid-sized answers a pre-serialised reply of a real update's size
+ *   bare      bare Fastify: the same routes parse the same JSON bodies and answer {}
+ *             (the batch route with ?reply=summary: {index, ok, outcome, seq} per item, built per
+ *             request); and POST …/mid-sized answers a pre-serialised reply of a real update's size
  *   bare-ws   bare Fastify + a bare `ws` server: POST …/mid parses the body and
  *             broadcasts a message of a real quote's size to every WebSocket client
  *
@@ -80,7 +81,13 @@ async function build(kind: ServerKind): Promise<{ app: FastifyInstance; onTempla
   const app = Fastify({ logger: false });
   if (kind === 'bare') {
     app.post(MID_ROUTE, async () => ({}));
-    app.post(BATCH_ROUTE, async () => ({}));
+    // a bare batch route: {} or, with ?reply=summary, the compact reply's shape for every item (as the service's)
+    let seq = 0;
+    app.post(BATCH_ROUTE, async (req) => {
+      if ((req.query as { reply?: string }).reply !== 'summary') return {};
+      const { updates } = req.body as { updates: unknown[] };
+      return { results: updates.map((_u, index) => ({ index, ok: true, outcome: 'quoted', seq: ++seq })) };
+    });
     const sized = sampleReply();
     app.post(`${MID_ROUTE}-sized`, async (_req, reply) => reply.type('application/json; charset=utf-8').send(sized));
     return { app, onTemplate: () => {} };

@@ -14,6 +14,7 @@ import { installBrowserGuard, requireJsonWrites } from './browser-guard.js';
 import { uiEnabled, type ServiceConfig } from './config.js';
 import { errorResponse } from './errors.js';
 import { installMethodNotAllowed } from './method-not-allowed.js';
+import { lazyRequestLogger } from './request-logger.js';
 import auth from './plugins/auth.js';
 import ledger from './plugins/ledger.js';
 import metrics from './plugins/metrics.js';
@@ -60,6 +61,8 @@ export function serverOptions(config: ServiceConfig, logger: FastifyBaseLogger):
     loggerInstance: logger,
     // a line per request would sit in the per-update hot path; rejections are logged at debug by the error handler
     logController: new LogController({ disableRequestLogging: true }),
+    // req.log becomes a pino child only when the request logs something
+    childLoggerFactory: lazyRequestLogger,
     bodyLimit: config.limits.bodyLimitBytes,
     requestIdHeader: 'x-request-id',
     // requests already in flight when a shutdown starts are answered by the app (readyz says not-ready)

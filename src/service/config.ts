@@ -85,6 +85,15 @@ export const LedgerSchema = z.object({
   importJournal: z.string().min(1).nullable().default('./data/journal.jsonl'),
 }).strict();
 
+/** What /metrics exports per symbol (six series each): bounded, since 10,000 symbols would make a scrape of 60,000 series. */
+export const MetricsSchema = z.object({
+  /** which symbols get per-symbol gauges: each agent's `topSymbols` largest by |position| (inventory) or by toxicity, all, or none */
+  symbolGauges: z.enum(['inventory', 'toxicity', 'all', 'none']).default('inventory'),
+  /** symbols per agent exported when ranked */
+  topSymbols: z.number().int().min(1).max(100_000).default(100),
+}).strict();
+export type MetricsConfig = z.infer<typeof MetricsSchema>;
+
 export const ServiceConfigSchema = z.object({
   port: z.number().int().min(0).max(65_535).default(8080),
   host: z.string().min(1).default('127.0.0.1'),
@@ -101,6 +110,7 @@ export const ServiceConfigSchema = z.object({
   http: HttpSchema.default(HttpSchema.parse({})),
   auth: AuthSchema.default(AuthSchema.parse({})),
   ledger: LedgerSchema.default(LedgerSchema.parse({})),
+  metrics: MetricsSchema.default(MetricsSchema.parse({})),
   /** serve the live quote board at /ui/; null: only when `host` is a loopback address */
   ui: z.boolean().nullable().default(null),
 }).strict();
@@ -128,6 +138,7 @@ const ENV_HTTP_NUMBERS = {
   KEEP_ALIVE_TIMEOUT_MS: 'keepAliveTimeoutMs', MAX_CONNECTIONS: 'maxConnections', SHUTDOWN_GRACE_MS: 'shutdownGraceMs',
 } as const;
 const ENV_LIMIT_NUMBERS = { MAX_TOTAL_SYMBOLS: 'maxTotalSymbols', MAX_WS_CLIENTS: 'maxWsClients' } as const;
+const ENV_METRICS_NUMBERS = { METRICS_TOP_SYMBOLS: 'topSymbols' } as const;
 
 function envInteger(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const raw = env[name];
@@ -145,7 +156,8 @@ const list = (raw: string) => raw.split(',').map((t) => t.trim()).filter((t) => 
  * LEDGER_PATH ("" or "off" runs without durability), LEDGER_FSYNC, JOURNAL_PATH (the journal of an
  * earlier version to import on the first start; "" or "off": none), ALLOWED_HOSTS (comma-separated),
  * REQUEST_TIMEOUT_MS, HEADERS_TIMEOUT_MS, CONNECTION_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS,
- * MAX_CONNECTIONS, SHUTDOWN_GRACE_MS, MAX_TOTAL_SYMBOLS, MAX_WS_CLIENTS, UI (true/false).
+ * MAX_CONNECTIONS, SHUTDOWN_GRACE_MS, MAX_TOTAL_SYMBOLS, MAX_WS_CLIENTS, UI (true/false),
+ * METRICS_SYMBOL_GAUGES (inventory, toxicity, all, none), METRICS_TOP_SYMBOLS.
  */
 export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   let input: Record<string, unknown> = {};
@@ -180,6 +192,13 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     if (n !== undefined) limits[key] = n;
   }
   input.limits = limits;
+  const metrics = { ...(input.metrics as object | undefined) } as Record<string, unknown>;
+  for (const [name, key] of Object.entries(ENV_METRICS_NUMBERS)) {
+    const n = envInteger(env, name);
+    if (n !== undefined) metrics[key] = n;
+  }
+  if (env.METRICS_SYMBOL_GAUGES) metrics.symbolGauges = env.METRICS_SYMBOL_GAUGES;
+  input.metrics = metrics;
   if (env.HOST) input.host = env.HOST;
   if (env.LOG_LEVEL) input.logLevel = env.LOG_LEVEL;
   const auth = { ...(input.auth as object | undefined) } as Record<string, unknown>;

@@ -6,7 +6,8 @@
  * counts, counters and a latency ring per agent, a few array increments per
  * update. prom-client reads them at scrape time, in `collect()` callbacks and
  * `ScrapedHistogram`, so the exposition is still prom-client's. Per-symbol
- * gauges are likewise filled at scrape time from the agents.
+ * gauges are likewise filled at scrape time from the agents, for a bounded
+ * choice of symbols (symbol-gauges.ts).
  */
 import { performance } from 'node:perf_hooks';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
@@ -15,11 +16,15 @@ import { BUDGET_CAUSES, BudgetAttribution, CAUSE_LEDGER, type CauseCounts } from
 import { LatencyWindow } from './latency-window.js';
 import { registerRiskMetrics } from './risk-metrics.js';
 import { BucketCounts, ScrapedHistogram } from './scraped-histogram.js';
+import { MetricsSchema } from './config.js';
+import { registerSymbolGauges, type SymbolGaugesConfig } from './symbol-gauges.js';
 
 /** 1 µs … 1 ms, fine around the 300 µs budget */
 export const PROCESS_BUCKETS = [1e-6, 2e-6, 5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 3e-4, 5e-4, 1e-3];
 /** 1 µs … 100 ms: a write is µs, an fsync hundreds of µs to ms */
 export const LEDGER_BUCKETS = [1e-6, 2e-6, 5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 3e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 1e-1];
+/** the quantile gauges' quantiles, in the order quantileGauge() indexes them */
+const QUANTILES = [0.99, 0.999];
 const STATUSES = ['idle', 'paused', 'error'] as const;
 const UPDATE_TYPES: readonly UpdateType[] = ['mid', 'volatility', 'position', 'fill'];
 /** index of each type in AgentMetrics.updates */
@@ -41,8 +46,14 @@ export class ServiceMetrics {
   readonly wsClosed: Counter<'reason'>;
   private readonly perAgent = new Map<string, AgentMetrics>();
   private readonly attribution = new BudgetAttribution();
+  private readonly prepareSymbols: () => void;
 
-  constructor(private readonly budgetSeconds: number, private readonly window: number, sources: MetricsSources) {
+  constructor(
+    private readonly budgetSeconds: number,
+    private readonly window: number,
+    sources: MetricsSources,
+    symbolGauges: SymbolGaugesConfig = MetricsSchema.parse({}),
+  ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     // prom-client names three gauges `*_total`, which promtool rejects as counters' suffix;
@@ -65,19 +76,28 @@ export class ServiceMetrics {
       labelNames: ['agent'], buckets: LEDGER_BUCKETS, registers,
       read: () => Array.from(perAgent, ([agent, m]) => [{ agent }, m.ledger] as const),
     });
-    const quantileGauge = (name: string, q: number, label: string) => new Gauge({
+    // both quantiles from one copy and selection of each window per scrape (the gauges' collect() run in one pass)
+    let quantiles: Map<string, number[]> | null = null;
+    const quantilesNow = (): Map<string, number[]> => {
+      if (quantiles === null) {
+        quantiles = new Map(Array.from(perAgent, ([agent, m]) => [agent, m.window.quantiles(QUANTILES)]));
+        queueMicrotask(() => { quantiles = null; });
+      }
+      return quantiles;
+    };
+    const quantileGauge = (name: string, qi: number, label: string) => new Gauge({
       name, help: `${label} of process() wall time over the last latencyWindow calls`,
       labelNames: ['agent'], registers,
       collect() {
         this.reset();
-        for (const [agent, m] of perAgent) {
-          const v = m.window.quantile(q);
+        for (const [agent, qs] of quantilesNow()) {
+          const v = qs[qi]!;
           if (!Number.isNaN(v)) this.set({ agent }, v);
         }
       },
     });
-    quantileGauge('mm_process_duration_p99_seconds', 0.99, 'p99');
-    quantileGauge('mm_process_duration_p999_seconds', 0.999, 'p99.9');
+    quantileGauge('mm_process_duration_p99_seconds', 0, 'p99');
+    quantileGauge('mm_process_duration_p999_seconds', 1, 'p99.9');
     new Gauge({ name: 'mm_process_budget_seconds', help: 'Latency budget of one process() call', registers }).set(budgetSeconds);
     new Counter({
       name: 'mm_process_budget_exceeded_total',
@@ -131,26 +151,7 @@ export class ServiceMetrics {
     new Gauge({ name: 'mm_ws_clients', help: 'WebSocket clients connected', registers, collect() { this.set(sources.wsClients()); } });
     new Gauge({ name: 'mm_ws_subscriptions', help: 'WebSocket subscriptions held', registers, collect() { this.set(sources.wsSubscriptions()); } });
 
-    const symbolGauge = (name: string, help: string, read: (v: ReturnType<MarketMakerAgent['views']>[number], agent: MarketMakerAgent) => number | null) =>
-      new Gauge({
-        name, help, labelNames: ['agent', 'symbol'], registers,
-        collect() {
-          this.reset();
-          for (const agent of sources.agents()) {
-            for (const v of agent.views()) {
-              const x = read(v, agent);
-              if (x !== null) this.set({ agent: agent.id, symbol: v.symbol }, x);
-            }
-          }
-        },
-      });
-    symbolGauge('mm_inventory', 'Position per symbol, units of the asset', (v) => v.position);
-    // the agent's maxInventory, per symbol so that mm_inventory / mm_inventory_limit matches one to one (alerts.yml)
-    symbolGauge('mm_inventory_limit', 'Largest absolute position per symbol (the agent\'s maxInventory), units of the asset', (_v, agent) => agent.config.maxInventory);
-    symbolGauge('mm_spread_bps', 'Quoted spread per symbol, bps of the mid', (v) => v.quote?.spreadBps ?? null);
-    symbolGauge('mm_toxicity', 'Adverse-selection score per symbol, 0 to 1', (v) => v.toxicity);
-    symbolGauge('mm_pnl_realised', 'Realised P&L per symbol, quote currency', (v) => v.realisedPnl);
-    symbolGauge('mm_pnl_unrealised', 'Unrealised P&L per symbol, quote currency', (v) => v.unrealisedPnl);
+    this.prepareSymbols = registerSymbolGauges(registers, sources.agents, symbolGauges);
     registerRiskMetrics(this.registry, { agents: sources.agents, halted: sources.halted ?? (() => false) });
     new Gauge({
       name: 'mm_agent_status', help: 'Agent status, 1 for the current one', labelNames: ['agent', 'status'], registers,
@@ -159,6 +160,16 @@ export class ServiceMetrics {
         for (const agent of sources.agents()) for (const s of STATUSES) this.set({ agent: agent.id, status: s }, agent.status === s ? 1 : 0);
       },
     });
+  }
+
+  /**
+   * The exposition, in two event-loop turns: the per-symbol choice (a walk over every symbol), then
+   * prom-client's collect and format; other requests run in between.
+   */
+  async scrape(): Promise<string> {
+    this.prepareSymbols();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    return this.registry.metrics();
   }
 
   /** The metrics of one agent, created at its first update. */

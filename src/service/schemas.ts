@@ -40,6 +40,8 @@ export const BatchItem = z.discriminatedUnion('type', [
 export type BatchItem = z.infer<typeof BatchItem>;
 /** items are checked one by one so that one bad item does not stop the others */
 export const BatchBody = z.object({ updates: z.array(z.unknown()) }).strict();
+/** `?reply=summary` answers each applied item with its outcome and quote seq only (the quote itself is on the stream) */
+export const BatchQuery = z.object({ reply: z.enum(['full', 'summary']).default('full') });
 
 export const CreateAgentBody = z.object({
   id,

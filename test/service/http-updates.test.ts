@@ -115,6 +115,30 @@ describe('REST updates on a real listening server', () => {
     const unknown = await post(`${s.url}/v1/agents/ghost/updates`, { updates: [] });
     expect(unknown.status).toBe(404);
   });
+
+  it('a batch with ?reply=summary answers each applied item with its outcome and quote seq, errors in full', async () => {
+    const updates = [
+      { type: 'volatility', symbol: 'C1', sigma: 1 },
+      { type: 'mid', symbol: 'C1', mid: 50 },
+      { type: 'mid', symbol: 'C1', mid: -1 },
+      { type: 'mid', symbol: 'C1', mid: 50.5 },
+    ];
+    const r = await post(`${s.url}/v1/agents/default/updates?reply=summary`, { updates });
+    expect(r.status).toBe(200);
+    expect(r.body.results).toEqual([
+      { index: 0, ok: true, outcome: 'no-quote', seq: null },
+      { index: 1, ok: true, outcome: 'quoted', seq: 1 },
+      { index: 2, ok: false, status: 400, error: { code: 'VALIDATION_FAILED', message: expect.any(String), field: 'updates.2.mid' } },
+      { index: 3, ok: true, outcome: 'quoted', seq: 2 },
+    ]);
+    // the quotes are the ones the full reply and the reads show
+    const q = await request('GET', `${sym('default', 'C1')}/quote`);
+    expect(q.body.quote.seq).toBe(2);
+    const bad = await post(`${s.url}/v1/agents/default/updates?reply=compact`, { updates });
+    expect([bad.status, bad.body.error.field]).toEqual([400, 'reply']);
+    // nothing of the refused request was applied
+    expect((await request('GET', `${sym('default', 'C1')}/quote`)).body.quote.seq).toBe(2);
+  });
 });
 
 describe('agent administration', () => {

@@ -17,7 +17,7 @@ async function metricsPlugin(app: FastifyInstance, opts: { config: ServiceConfig
     halted: () => app.quoting.registry.halted,
     wsClients: () => app.hub.clients.size,
     wsSubscriptions: () => app.hub.subscriptionCount,
-  });
+  }, opts.config.metrics);
   app.decorate('metrics', metrics);
   app.addHook('onClose', async () => metrics.close());
 }

@@ -11,7 +11,7 @@ export async function opsRoutes(app: FastifyInstance, opts: { isReady: () => boo
     opts.isReady() ? { status: 'ready', halted: opts.isHalted() } : reply.code(503).send({ status: 'not-ready', halted: opts.isHalted() }));
 
   app.get('/metrics', { config: { access: 'metrics' } }, async (_req, reply) => {
-    const body = await app.metrics.registry.metrics();
+    const body = await app.metrics.scrape();
     return reply.type(app.metrics.registry.contentType).send(body);
   });
 }
