@@ -8,7 +8,7 @@
  * serialised this way equals JSON.stringify of the same object.
  */
 import { z } from 'zod';
-import { MarketMakerConfigSchema } from '../agent/index.js';
+import { MarketMakerConfigSchema, RiskPeriodSchema } from '../agent/index.js';
 import { ERROR_CODES, type ErrorCode } from './errors.js';
 
 const count = z.number().int().nonnegative();
@@ -53,11 +53,14 @@ export const Quote = z.object({
 export const Decision = z.object({
   sides: z.enum(['both', 'bid-only', 'ask-only', 'none']),
   reason: z.enum(['ok', 'max-inventory-long', 'max-inventory-short', 'non-positive-bid', 'non-positive-ask',
-    'agent-paused', 'symbol-paused', 'no-mid', 'no-volatility', 'numerical-error']),
+    'agent-paused', 'symbol-paused', 'no-mid', 'no-volatility', 'numerical-error', 'halted', 'loss-limit', 'drawdown-limit', 'notional-limit']).describe(
+    '`halted`: the kill switch is on; `loss-limit`, `drawdown-limit`: the agent\'s or the symbol\'s limit was reached in this risk period; `notional-limit`: a notional limit keeps the side(s) that would grow it off'),
 }).describe('which sides are quoted and why');
 
 export const UpdateReply = z.object({
-  outcome: z.enum(['quoted', 'no-quote', 'duplicate']).describe('`duplicate`: a fill id applied before with the same contents; nothing changed and `quote` is the current one'),
+  outcome: z.enum(['quoted', 'unchanged', 'no-quote', 'duplicate']).describe(
+    '`unchanged`: the new quote is within the requote threshold (`requote.minChangeTicks`) of the published one, which stays and is not republished; '
+    + '`duplicate`: a fill id applied before with the same contents; nothing changed and `quote` is the current one'),
   quote: Quote.nullable(),
   decision: Decision,
   breach: z.boolean().describe('the absolute position is at or beyond maxInventory'),
@@ -115,9 +118,35 @@ export const AgentSummary = z.object({
   }).describe('counters since the agent was created'),
 });
 
+const RiskHold = z.object({
+  reason: z.enum(['loss-limit', 'drawdown-limit']),
+  time: unixMs.describe('update time of the breach, Unix ms'),
+  pnl: z.number().describe('P&L since the period start at the breach'),
+  drawdown: z.number().describe('drawdown at the breach'),
+  limit: z.number().describe('the limit reached'),
+}).describe('why and when quoting stopped');
+const riskKinds = <T extends z.ZodType>(t: T) => z.object({ loss: t, drawdown: t, 'gross-notional': t, 'net-notional': t });
+export const RiskState = z.object({
+  halted: z.boolean().describe('the kill switch is on'),
+  period: RiskPeriodSchema,
+  periodStart: z.number().nullable().describe("start of the current period, Unix ms; null before a session period's first update"),
+  hold: RiskHold.nullable().describe("the agent's loss or drawdown hold, null while it may quote"),
+  symbolHolds: z.record(z.string(), RiskHold).describe('symbols stopped by a symbol limit, by symbol'),
+  pnl: z.number().describe('P&L since the period start (realised + unrealised, net of fees), quote currency'),
+  drawdown: z.number().describe("fall from the period's peak P&L"),
+  grossNotional: z.number().describe('Σ |position × mark|'),
+  netNotional: z.number().describe('Σ position × mark'),
+  limits: riskKinds(z.number().nullable()).describe('the configured limits (null = off)'),
+  used: riskKinds(z.number()).describe('share of each limit in use, 1 = at the limit (0 for a limit that is off)'),
+}).describe("an agent's risk state (docs/risk.md)");
+export const AgentRisk = RiskState.extend({ agent: z.string() });
+export const HaltStatus = z.object({ halted: z.boolean() });
+export const HaltOn = z.object({ halted: z.literal(true), withdrawn: count.describe('quotes withdrawn by this call') });
+
 export const AgentDetail = AgentSummary.extend({
   error: z.string().nullable().describe('why the last quote failed, while status is `error`'),
   config: MarketMakerConfigSchema,
+  risk: RiskState,
   symbolStates: z.array(SymbolView),
 });
 
@@ -162,17 +191,20 @@ export const LedgerSnapshot = z.object({
 });
 
 export const Health = z.object({ status: z.literal('ok') });
-export const Ready = z.object({ status: z.literal('ready') });
-export const NotReady = z.object({ status: z.literal('not-ready') });
+const halted = z.boolean().optional().describe('the kill switch is on (POST /v1/halt): still ready, taking updates, quoting nothing (absent on a cluster gateway)');
+export const Ready = z.object({ status: z.literal('ready'), halted });
+export const NotReady = z.object({ status: z.literal('not-ready'), halted });
 
 // ---- the stream's server messages (the client's are StreamMessage in schemas.ts)
 const serverTime = unixMs.describe('the server\'s clock when the message was made, Unix ms');
-/** cluster mode only (docs/scaling.md): the agent's owner's epoch; `seq` starts again at 1 in a new epoch */
-const epoch = z.number().int().nonnegative().optional().describe("cluster mode only: the epoch of the agent's current owner; `seq` starts again at 1 in a new one");
+/** the epoch of the agent's quote numbering (service/epochs.ts; in cluster mode the owner's, docs/scaling.md) */
+const epoch = z.union([z.string(), z.number()]).describe(
+  "changes when the agent's `seq` numbers restart (the service restarts, the agent is deleted and created again, or in cluster mode a new owner takes it): "
+  + 'a subscriber that sees a new one discards its seq baselines and takes the snapshot again. `<run>.<n>` for an agent\'s messages, the run\'s id alone for `error`');
 const selection = z.union([z.literal('*'), z.array(z.string())]);
 export const StreamServerMessage = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('subscribed'), agent: z.string(), symbols: selection.describe('`"*"`, or the symbols asked for without repeats, in the order first given') }).strict(),
-  z.object({ type: z.literal('unsubscribed'), agent: z.string(), symbols: selection.describe('as sent (repeats included)') }).strict(),
+  z.object({ type: z.literal('subscribed'), agent: z.string(), epoch, symbols: selection.describe('`"*"`, or the symbols asked for without repeats, in the order first given') }).strict(),
+  z.object({ type: z.literal('unsubscribed'), agent: z.string(), epoch, symbols: selection.describe('as sent (repeats included)') }).strict(),
   Quote.extend({
     type: z.literal('quote'),
     snapshot: z.literal(true).optional().describe('the current quote, sent right after `subscribed`'),
@@ -184,9 +216,10 @@ export const StreamServerMessage = z.discriminatedUnion('type', [
     reason: z.union([Decision.shape.reason, z.literal('owner-changed').describe('cluster mode: a new owner took the agent over (a new epoch)')]),
     serverTime,
   }).strict(),
-  z.object({ type: z.literal('agent-deleted'), agent: z.string(), serverTime }).strict(),
+  z.object({ type: z.literal('agent-deleted'), agent: z.string(), epoch, serverTime }).strict(),
   ErrorDetail.extend({
     type: z.literal('error'),
+    epoch,
     code: z.enum(['INVALID_JSON', 'INVALID_MESSAGE', 'VALIDATION_FAILED', 'AGENT_NOT_FOUND', 'SUBSCRIPTION_LIMIT']),
   }).strict(),
 ]).describe('a message from the server, told apart by `type`');

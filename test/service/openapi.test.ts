@@ -165,6 +165,6 @@ describe('openapi.yaml', () => {
     await new Promise((resolve) => socket.once('end', resolve));
     await closed;
     expect(raw.split('\r\n')[0]).toBe('HTTP/1.1 503 Service Unavailable');
-    expect(NotReady.strict().parse(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)))).toEqual({ status: 'not-ready' });
+    expect(NotReady.strict().parse(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)))).toEqual({ status: 'not-ready', halted: false });
   });
 });

@@ -87,6 +87,7 @@ const CONFIGS: Record<string, unknown> = {
   levels: { levels: 3, levelStep: { unit: 'bps', value: 4 }, maxInventory: 5 },
   glft: { model: 'glft', volatility: { source: 'estimated', minSamples: 2 }, intensity: { source: 'estimated', minFills: 2, minBuckets: 2 } },
   session: { horizon: { mode: 'session', end: '21:00' }, toxicity: { low: 0.1, high: 0.5 } },
+  risky: { risk: { maxLoss: 1, symbolMaxDrawdown: 0.5, maxGrossNotional: 1_000, period: { mode: 'session', reset: '00:00' } }, fees: { makerBps: 1, takerBps: 5 }, requote: { minChangeTicks: 5 } },
 };
 
 describe('the compiled serializer writes what JSON.stringify writes', () => {
@@ -131,6 +132,16 @@ describe('the compiled serializer writes what JSON.stringify writes', () => {
       { type: 'mid', symbol: 'S', mid: 101 }, { type: 'mid', symbol: 'S', mid: -1 }, { type: 'volatility', symbol: 'U', sigma: 1 },
     ] })).toBe(200);
     expect(await call('POST', '/v1/agents/plain/updates', { updates: Array.from({ length: 51 }, () => ({})) })).toBe(413);
+    expect(await call('POST', '/v1/agents/risky/symbols/S/fills', { id: 'big', side: 'buy', price: 105, quantity: 5, fee: 0.3, liquidity: 'taker' })).toBe(200);
+    expect(await call('POST', '/v1/agents/risky/symbols/S/mid', { mid: 90 })).toBe(200);
+    expect(await call('GET', '/v1/agents/risky/risk')).toBe(200);
+    expect(await call('GET', '/v1/agents/risky')).toBe(200);
+    expect(await call('POST', '/v1/agents/risky/risk/reset')).toBe(200);
+    expect(await call('POST', '/v1/halt')).toBe(200);
+    expect(await call('GET', '/v1/halt')).toBe(200);
+    expect(await call('GET', '/readyz')).toBe(200);
+    expect(await call('POST', '/v1/agents/plain/symbols/S/mid', { mid: 100 })).toBe(200);
+    expect(await call('DELETE', '/v1/halt')).toBe(200);
     expect(await call('GET', '/v1/agents')).toBe(200);
     expect(await call('POST', '/v1/ledger/snapshot')).toBe(200);
     expect(await call('GET', '/v1/agents/nobody')).toBe(404);
@@ -144,11 +155,12 @@ describe('the compiled serializer writes what JSON.stringify writes', () => {
   it('over random update streams (property)', async () => {
     const symbol = fc.constantFrom('A', 'B', 'C');
     const price = fc.double({ min: 0.01, max: 1e6, noNaN: true });
+    const fee = fc.option(fc.double({ min: -1, max: 1, noNaN: true }), { nil: undefined });
     const update = fc.oneof(
       fc.record({ type: fc.constant('mid' as const), symbol, mid: price }),
       fc.record({ type: fc.constant('volatility' as const), symbol, sigma: fc.double({ min: 1e-6, max: 1e3, noNaN: true }) }),
       fc.record({ type: fc.constant('position' as const), symbol, quantity: fc.integer({ min: -200, max: 200 }), averageCost: fc.double({ min: 0, max: 1e6, noNaN: true }) }),
-      fc.record({ type: fc.constant('fill' as const), symbol, id: fc.constantFrom('a', 'b', 'c', 'd'), side: fc.constantFrom('buy', 'sell'), price, quantity: fc.double({ min: 0.01, max: 50, noNaN: true }) }),
+      fc.record({ type: fc.constant('fill' as const), symbol, id: fc.constantFrom('a', 'b', 'c', 'd'), side: fc.constantFrom('buy', 'sell'), price, quantity: fc.double({ min: 0.01, max: 50, noNaN: true }), fee }, { requiredKeys: ['type', 'symbol', 'id', 'side', 'price', 'quantity'] }),
     );
     const agent = fc.constantFrom(...Object.keys(CONFIGS).filter((a) => a !== 'session'));
     let runs = 0;
@@ -163,6 +175,7 @@ describe('the compiled serializer writes what JSON.stringify writes', () => {
       }
       await call('GET', `/v1/agents/${id}`);
       await call('GET', `/v1/agents/${id}/inventory`);
+      await call('GET', `/v1/agents/${id}/risk`);
       for (const s of ['A', 'B', 'C']) await call('GET', `/v1/agents/${id}/symbols/${s}/quote`);
       runs += check();
     }), { numRuns: 60, seed: 15 });
