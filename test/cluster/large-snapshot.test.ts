@@ -6,15 +6,14 @@
  */
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Objm } from '@nats-io/obj';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { MarketMakerAgent } from '../../src/agent/market-maker-agent.js';
 import { SNAPSHOT_BUCKET, snapshotSubject, SNAPSHOT_STREAM } from '../../src/cluster/subjects.js';
 import { JetStreamLedger } from '../../src/ledger/jetstream-ledger.js';
 import type { LedgerEntry, LedgerState } from '../../src/ledger/ledger.js';
 import { historyFill } from '../../bench/support/ledger-history.js';
 import { describeWith } from '../support/system-programs.js';
-import { startNats, type NatsServer } from './support/nats-server.js';
+import { useNatsServer } from './support/nats-server.js';
 
 const opts = (instance: string) => ({ replicas: 1, timeoutMs: 20_000, instance });
 const FILLS = 100_000;
@@ -28,21 +27,7 @@ function bigState(agent: string, from: number): LedgerState {
 }
 
 describeWith(['nats-server'], 'JetStream ledger snapshots over the maximum payload', () => {
-  let server: NatsServer;
-  const conns: NatsConnection[] = [];
-  const conn = async () => {
-    const nc = await connect({ servers: server.url });
-    conns.push(nc);
-    return nc;
-  };
-
-  beforeAll(async () => {
-    server = await startNats();
-  });
-  afterAll(async () => {
-    for (const nc of conns) await nc.close();
-    await server?.dispose();
-  });
+  const { conn } = useNatsServer();
 
   it('a ≥ 5 MB snapshot is restored exactly by a new owner, which replays only the entries after it', async () => {
     const nc = await conn();
