@@ -315,7 +315,7 @@ function quoteTemplate(): { prefix: string; suffix: string; bytes: number } {
   const time = Date.now();
   agent.process({ type: 'volatility', symbol: SYMBOL, sigma: 2, time });
   const quote = agent.process({ type: 'mid', symbol: SYMBOL, mid: 100.13, time }).quote!;
-  const message = quoteMessage(AGENT, quote, time + 1);
+  const message = quoteMessage(AGENT, quote, time + 1, 'bench.1');
   const key = `"time":${time}`;
   const at = message.indexOf(key);
   if (at < 0) throw new Error('no time in the quote message');

@@ -1,3 +1,4 @@
+import type { RiskSnapshot } from './agent-risk.js';
 import type { MarketMakerConfig } from './config.js';
 import { MarkoutRing, type MarkoutRingState } from './markout-ring.js';
 import type { InventoryState } from './inventory.js';
@@ -22,6 +23,8 @@ export interface AgentSnapshot {
   fillIds: string[];
   /** what each of those fills carried (fill-fingerprint.ts), in the same order; absent in snapshots written before it was kept */
   fillFingerprints?: string[];
+  /** the risk period, peaks and holds; absent in snapshots written before risk limits */
+  risk?: RiskSnapshot;
 }
 
 export function snapshotSymbol(s: SymbolState): SymbolSnapshot {

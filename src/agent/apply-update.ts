@@ -6,6 +6,7 @@
 import { fromSteps, toSteps } from '../model/quantity-grid.js';
 import { applyFill, applySnapshot } from './inventory.js';
 import { MarkoutRing } from './markout-ring.js';
+import { feeOf } from './quote-hygiene.js';
 import type { QuotingParams } from './quoting-params.js';
 import type { SymbolState } from './symbol-state.js';
 import type { Update } from './updates.js';
@@ -37,7 +38,9 @@ export function applyUpdate(s: SymbolState, u: Update, p: QuotingParams, markOut
     case 'fill': {
       s.quoteTime = u.time;
       const side = u.side === 'buy' ? 1 : -1;
-      applyFill(s.inventory, side * u.quantity, u.price, p.quantity);
+      // realised P&L is net of fees: the OMS's own, else the configured rate for the fill's liquidity
+      const fee = u.fee ?? feeOf(u.price, u.quantity, u.liquidity === 'taker' ? c.fees.takerBps : c.fees.makerBps);
+      applyFill(s.inventory, side * u.quantity, u.price, p.quantity, fee);
       if (!(s.inventory.markPrice > 0)) s.inventory.markPrice = u.price;
       if (s.fills === null) s.fills = new MarkoutRing();
       s.fills.push(side, u.time, s.mid > 0 ? s.mid : u.price, markOuts);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isDecimalStep } from '../model/quantity-grid.js';
 import { MS_PER_DAY, TIME_UNIT_MS, type HorizonSpec, type TimeUnit } from '../model/horizon.js';
+import { FeesConfigSchema, RequoteConfigSchema, RiskConfigSchema } from './risk-config.js';
 import { AgentError } from './errors.js';
 import { issueField } from './zod-issue.js';
 
@@ -159,6 +160,10 @@ export const MarketMakerConfigSchema = z.object({
   /** fill ids remembered for de-duplication, per agent (oldest forgotten first) */
   fillIdMemory: z.number().int().min(1_000).max(10_000_000).default(100_000),
   maxSymbols: z.number().int().positive().max(1_000_000).default(10_000),
+  /** loss, drawdown and notional limits (risk-config.ts) */
+  risk: RiskConfigSchema.prefault({}),
+  fees: FeesConfigSchema.prefault({}),
+  requote: RequoteConfigSchema.prefault({}),
 }).strict()
   .refine((c) => c.minSpreadBps < c.maxSpreadBps, { message: 'minSpreadBps must be below maxSpreadBps', path: ['minSpreadBps'] })
   .refine((c) => Math.abs(c.inventoryTarget) < c.maxInventory, { message: 'inventoryTarget must lie inside ±maxInventory', path: ['inventoryTarget'] })

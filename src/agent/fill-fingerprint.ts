@@ -8,19 +8,21 @@
 import type { FillUpdate } from './updates.js';
 
 const SEP = '\u0000';
-const FIELDS = ['symbol', 'side', 'price', 'quantity'] as const;
+const FIELDS = ['symbol', 'side', 'price', 'quantity', 'fee', 'liquidity'] as const;
 
 /** the fingerprint of an id known from an old snapshot that kept none: matches any contents */
 export const UNKNOWN_FILL = '';
 
+/** The fill as sent: an absent fee or liquidity is kept as absent (empty), not as the configured default it gets. */
 export function fillFingerprint(u: FillUpdate): string {
-  return u.symbol + SEP + u.side + SEP + u.price + SEP + u.quantity;
+  return u.symbol + SEP + u.side + SEP + u.price + SEP + u.quantity + SEP + (u.fee ?? '') + SEP + (u.liquidity ?? '');
 }
 
 /** The fields in which `u` differs from the fill `fingerprint` describes; empty for the same fill. */
 export function fingerprintDiff(fingerprint: string, u: FillUpdate): string[] {
   if (fingerprint === UNKNOWN_FILL || fingerprint === fillFingerprint(u)) return [];
   const was = fingerprint.split(SEP);
-  const now = [u.symbol, u.side, String(u.price), String(u.quantity)];
-  return FIELDS.filter((_, i) => was[i] !== now[i]);
+  const now = fillFingerprint(u).split(SEP);
+  // a fingerprint kept before fees existed has four fields: only those can be compared
+  return FIELDS.filter((_, i) => i < was.length && was[i] !== now[i]);
 }

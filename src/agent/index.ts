@@ -6,4 +6,4 @@ export { mergeConfig } from './config-merge.js';
 export { reportedPnl, type SymbolView } from './symbol-state.js';
 export { issueField } from './zod-issue.js';
 export type { Update, UpdateType, MidUpdate, VolatilityUpdate, FillUpdate } from './updates.js';
-export type { Quote, ProcessResult } from './quote.js';
+export type { DecisionReason, Quote, ProcessResult } from './quote.js';

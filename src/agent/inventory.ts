@@ -11,11 +11,16 @@ export const DEFAULT_QUANTITY_GRID = quantityGrid(1e-8);
  * trade price. Quantities add in whole quantity steps (model/quantity-grid.ts),
  * so a position that nets to zero is exactly 0, with no average cost; the
  * caller has checked that the fill's quantity is on the step.
+ * Fees are charged to realised P&L as each fill is applied (a rebate, a
+ * negative fee, adds to it), so realised P&L is net of fees.
  */
 export interface InventoryState {
   position: number;
   averageCost: number;
+  /** realised P&L net of fees */
   realisedPnl: number;
+  /** fees paid on the fills applied (negative: rebates earned); already taken from realisedPnl */
+  fees: number;
   /** price the open position is marked at: the latest mid, snapshot mark or fill price */
   markPrice: number;
   buyFills: number;
@@ -23,15 +28,19 @@ export interface InventoryState {
 }
 
 export function emptyInventory(): InventoryState {
-  return { position: 0, averageCost: 0, realisedPnl: 0, markPrice: 0, buyFills: 0, sellFills: 0 };
+  return { position: 0, averageCost: 0, realisedPnl: 0, fees: 0, markPrice: 0, buyFills: 0, sellFills: 0 };
 }
 
 export function unrealisedPnl(inv: InventoryState): number {
   return inv.position === 0 ? 0 : inv.position * (inv.markPrice - inv.averageCost);
 }
 
-/** Applies a fill of `signedQty` (> 0 bought, < 0 sold) at `price`. */
-export function applyFill(inv: InventoryState, signedQty: number, price: number, grid: QuantityGrid = DEFAULT_QUANTITY_GRID): void {
+/** Applies a fill of `signedQty` (> 0 bought, < 0 sold) at `price`, paying `fee` (quote currency; negative: a rebate). */
+export function applyFill(inv: InventoryState, signedQty: number, price: number, grid: QuantityGrid = DEFAULT_QUANTITY_GRID, fee = 0): void {
+  if (fee !== 0) {
+    inv.fees += fee;
+    inv.realisedPnl -= fee;
+  }
   const p = toSteps(inv.position, grid);
   const q = toSteps(signedQty, grid);
   if (q > 0) inv.buyFills++;

@@ -1,16 +1,16 @@
 import { restoreSymbol, snapshotSymbol, type AgentSnapshot } from './agent-snapshot.js';
-import { toSteps } from '../model/quantity-grid.js';
-import { AgentError, invalid } from './errors.js';
 import { parseConfig, type MarketMakerConfig, type MarketMakerConfigInput } from './config.js';
-import { fillFingerprint, fingerprintDiff, UNKNOWN_FILL } from './fill-fingerprint.js';
+import { fillFingerprint, UNKNOWN_FILL } from './fill-fingerprint.js';
 import { FillIdMemory } from './fill-id-memory.js';
 import { applyUpdate } from './apply-update.js';
-import { requote } from './quote-engine.js';
+import { AgentRisk, type RiskChange, type RiskSnapshot } from './agent-risk.js';
 import { DECISIONS, type ProcessResult, type Quote } from './quote.js';
+import { requoteWithRisk, withdrawAll } from './risk-quoting.js';
 import { keptQuote, writeResult } from './results.js';
 import { quotingParams, type QuotingParams } from './quoting-params.js';
 import { SymbolState, symbolView, type SymbolView } from './symbol-state.js';
-import { validateUpdate, type Update } from './updates.js';
+import { assertPositionsFit, checkUpdate } from './update-check.js';
+import type { Update } from './updates.js';
 
 /** `error`: the last quote attempt came out non-finite (cleared by the next good quote) */
 export type AgentStatus = 'idle' | 'paused' | 'error';
@@ -42,9 +42,13 @@ export class MarketMakerAgent {
   private lastError: string | null = null;
   readonly stats: AgentStats = { updates: 0, rejected: 0, quotes: 0, fills: 0, duplicateFills: 0, fillIdConflicts: 0, breaches: 0, errors: 0 };
 
+  /** loss, drawdown and notional limits, the halt, and the period (agent-risk.ts) */
+  readonly risk: AgentRisk;
+
   constructor(readonly id: string, config: MarketMakerConfig | MarketMakerConfigInput = {}) {
     this.params = quotingParams(parseConfig(config));
     this.fillIds = new FillIdMemory(this.params.config.fillIdMemory);
+    this.risk = new AgentRisk(this.params.config.risk);
   }
 
   get config(): MarketMakerConfig {
@@ -71,35 +75,9 @@ export class MarketMakerAgent {
    */
   check(u: Update, roomAdmitted = false): 'apply' | 'duplicate' {
     try {
-      validateUpdate(u, this.params);
-      const s = this.states.get(u.symbol);
-      if (u.type === 'fill' && s !== undefined) {
-        // the position must stay a whole number of steps a double holds exactly
-        const steps = toSteps(s.inventory.position, this.params.quantity) + (u.side === 'buy' ? 1 : -1) * toSteps(u.quantity, this.params.quantity);
-        if (!Number.isSafeInteger(steps)) throw invalid('quantity', 'would take the position beyond 2^53 quantity steps');
-      }
-      if (u.type === 'position' && s !== undefined && u.time < s.lastSnapshotTime) {
-        throw new AgentError('STALE_UPDATE', `time: position snapshot at ${u.time} is older than the one applied at ${s.lastSnapshotTime}`, 'time');
-      }
-      if (u.type === 'fill') {
-        const seen = this.fillIds.fingerprintOf(u.id);
-        if (seen !== undefined) {
-          const differ = fingerprintDiff(seen, u);
-          if (differ.length === 0) return 'duplicate';
-          this.stats.fillIdConflicts++;
-          throw new AgentError(
-            'FILL_ID_CONFLICT',
-            `${differ[0]}: fill id ${u.id} was applied before with a different ${differ.join(', ')}; this fill is not applied`,
-            differ[0],
-            differ,
-          );
-        }
-      }
       // a fact already in the ledger had its room admitted before the commit, and replay applies it too
-      if (!roomAdmitted && !this.replaying && s === undefined && this.states.size >= this.params.config.maxSymbols) {
-        throw new AgentError('SYMBOL_LIMIT', `symbol: agent ${this.id} already has ${this.states.size} symbols (maxSymbols)`, 'symbol');
-      }
-      return 'apply';
+      const room = roomAdmitted || this.replaying || this.states.size < this.params.config.maxSymbols;
+      return checkUpdate(u, this.states.get(u.symbol), this.params, this.fillIds, room, this);
     } catch (err) {
       this.stats.rejected++;
       throw err;
@@ -131,20 +109,27 @@ export class MarketMakerAgent {
         this.fillIds.remember(u.id, fillFingerprint(u));
         this.stats.fills++;
       }
+      // replay leaves the risk state to the journaled risk entries: the mids it was measured at are not journaled
+      const rolled = this.risk.sessional && !this.replaying && this.risk.roll(u.time);
       applyUpdate(s, u, this.params, !this.replaying);
+      this.risk.observe(s.symbol, s.inventory);
+      const breach = this.risk.measuring && !this.replaying ? this.risk.evaluate(u.symbol, u.time) : null;
       this.stats.updates++;
       s.updates++;
       const wasInBreach = s.inBreach;
       const hadQuote = s.quote !== null;
-      const quoted = requote(s, this.params, this.paused);
+      const outcome = requoteWithRisk(s, this.params, this.paused, this.risk, false);
       if (s.inBreach && !wasInBreach) this.stats.breaches++;
-      if (quoted) {
-        this.stats.quotes++;
+      if (outcome !== 'no-quote') {
+        if (outcome === 'quoted') this.stats.quotes++;
         this.lastError = null;
       } else if (s.decision.reason === 'numerical-error') {
         this.recordError(`${u.symbol}: quote not finite for the inputs given`);
       }
-      return writeResult(out, u.symbol, quoted ? 'quoted' : 'no-quote', out === undefined ? keptQuote(s) : s.quote, s.decision, s.inBreach, hadQuote && !quoted);
+      const r = writeResult(out, u.symbol, outcome, out === undefined ? keptQuote(s) : s.quote, s.decision, s.inBreach, hadQuote && outcome === 'no-quote');
+      if (breach !== null || rolled) r.risk = this.riskChange(breach, rolled, u.symbol); // rare: only then has a result the field
+      else if (r.risk != null) r.risk = null;
+      return r;
     } catch (err) {
       // validation ran before any change, so anything thrown here is a defect: surface it as the Error status
       this.recordError(`${u.symbol}: ${err instanceof Error ? err.message : String(err)}`);
@@ -167,41 +152,55 @@ export class MarketMakerAgent {
     }
   }
 
-  /** Recomputes a symbol's quote without new data, e.g. after a change of configuration or a resume. */
+  /** Recomputes a symbol's quote without new data, e.g. after a change of configuration or a resume; published even if the prices did not move. */
   requote(symbol: string, time: number): ProcessResult | undefined {
     const s = this.states.get(symbol);
     if (s === undefined) return undefined;
     const hadQuote = s.quote !== null;
     s.quoteTime = time;
-    const quoted = requote(s, this.params, this.paused);
-    if (quoted) this.stats.quotes++;
-    return writeResult(undefined, symbol, quoted ? 'quoted' : 'no-quote', keptQuote(s), s.decision, s.inBreach, hadQuote && !quoted);
+    const outcome = requoteWithRisk(s, this.params, this.paused, this.risk, true);
+    if (outcome === 'quoted') this.stats.quotes++;
+    return writeResult(undefined, symbol, outcome, keptQuote(s), s.decision, s.inBreach, hadQuote && outcome === 'no-quote');
+  }
+
+  /** What a breach or a new period changed, for the ledger and the stream (rare: out of process()'s line). */
+  private riskChange(breach: RiskChange['breach'], rolled: boolean, symbol: string): RiskChange {
+    return { breach, rolled, withdrawn: breach?.symbol === null ? this.withdrawAllBut(symbol) : [], state: this.risk.snapshot() };
+  }
+
+  private withdrawAllBut(symbol: string | null): string[] {
+    return withdrawAll(this.states.values(), this.params, this.paused, this.risk, symbol);
+  }
+
+  /** The kill switch: on, withdraws every quote (returns the symbols withdrawn); off, requotes every symbol at `time`. */
+  setHalted(on: boolean, time: number): { withdrawn: string[]; results: ProcessResult[] } {
+    this.risk.halted = on;
+    return on ? { withdrawn: this.withdrawAllBut(null), results: [] } : { withdrawn: [], results: this.requoteAll(time) };
+  }
+
+  /** Takes a risk state (a reset's, or one journaled) and requotes every symbol at `time`. */
+  setRiskState(state: RiskSnapshot, time: number): ProcessResult[] {
+    this.risk.restore(state);
+    return this.requoteAll(time);
+  }
+
+  private requoteAll(time: number): ProcessResult[] {
+    return Array.from(this.states.keys(), (symbol) => this.requote(symbol, time)!);
   }
 
   /** Replaces the configuration; the next update of each symbol quotes with it. */
   reconfigure(config: MarketMakerConfig | MarketMakerConfigInput): void {
     const params = quotingParams(parseConfig(config));
-    this.assertPositionsFit(params);
+    assertPositionsFit(this.states.values(), params);
     this.params = params;
+    this.risk.setConfig(params.config.risk);
     // a smaller memory forgets the oldest ids at once
     this.fillIds = this.fillIds.resized(this.params.config.fillIdMemory);
   }
 
-  /**
-   * Throws INVALID_CONFIG (field quantityStep) unless every position is a whole
-   * number of the configuration's quantity steps: positions are kept in steps,
-   * so a new step must divide each of them. Call before journaling a change.
-   */
+  /** Throws INVALID_CONFIG unless `config`'s quantityStep divides every position (update-check.ts); call before journaling a change. */
   checkConfig(config: MarketMakerConfig): void {
-    this.assertPositionsFit(quotingParams(config));
-  }
-
-  private assertPositionsFit(params: QuotingParams): void {
-    for (const s of this.states.values()) {
-      if (Number.isNaN(toSteps(s.inventory.position, params.quantity))) {
-        throw new AgentError('INVALID_CONFIG', `quantityStep: the position ${s.inventory.position} of ${s.symbol} is not a multiple of ${params.config.quantityStep}`, 'quantityStep');
-      }
-    }
+    assertPositionsFit(this.states.values(), quotingParams(config));
   }
 
   hasSymbol(symbol: string): boolean {
@@ -247,7 +246,7 @@ export class MarketMakerAgent {
       if (symbol !== undefined) s.paused = true;
       const had = s.quote !== null;
       s.quoteTime = s.midTime;
-      requote(s, this.params, this.paused);
+      requoteWithRisk(s, this.params, this.paused, this.risk, false);
       if (had) withdrawn.push(s.symbol);
     }
     return withdrawn;
@@ -290,6 +289,7 @@ export class MarketMakerAgent {
       symbols: Array.from(this.states.values(), snapshotSymbol),
       fillIds: ids,
       fillFingerprints: fingerprints,
+      risk: this.risk.snapshot(),
     };
   }
 
@@ -302,6 +302,7 @@ export class MarketMakerAgent {
     const prints = snap.fillFingerprints;
     for (let i = 0; i < snap.fillIds.length; i++) agent.fillIds.remember(snap.fillIds[i]!, prints?.[i] ?? UNKNOWN_FILL);
     agent.stats.fills = snap.symbols.reduce((n, s) => n + s.inventory.buyFills + s.inventory.sellFills, 0);
+    agent.risk.rebuild(agent.states.values(), snap.risk);
     return agent;
   }
 }

@@ -1,4 +1,5 @@
 import type { HorizonMode } from '../model/horizon.js';
+import type { RiskChange } from './agent-risk.js';
 
 export type ModelName = 'avellaneda-stoikov' | 'glft';
 export type VolatilitySource = 'pushed' | 'default' | 'estimated';
@@ -76,14 +77,22 @@ export type DecisionReason =
   | 'symbol-paused'
   | 'no-mid'
   | 'no-volatility'
-  | 'numerical-error';
+  | 'numerical-error'
+  /** the global kill switch (POST /v1/halt) */
+  | 'halted'
+  /** the agent's or the symbol's loss or drawdown limit was reached in this risk period */
+  | 'loss-limit'
+  | 'drawdown-limit'
+  /** a notional limit keeps the side(s) that would grow it off */
+  | 'notional-limit';
 
 export interface RiskDecision {
   sides: QuotedSides;
   reason: DecisionReason;
 }
 
-export type Outcome = 'quoted' | 'no-quote' | 'duplicate';
+/** 'unchanged': the new quote is within the requote threshold of the published one, which stays (not republished) */
+export type Outcome = 'quoted' | 'unchanged' | 'no-quote' | 'duplicate';
 
 export interface ProcessResult {
   symbol: string;
@@ -95,6 +104,8 @@ export interface ProcessResult {
   breach: boolean;
   /** the symbol had a quote before this call and has none after it */
   withdrawn: boolean;
+  /** a breach or a new risk period this call made (to journal, and other symbols' withdrawals to publish) */
+  risk?: RiskChange | null;
 }
 
 function decision(sides: QuotedSides, reason: DecisionReason): RiskDecision {
@@ -114,4 +125,10 @@ export const DECISIONS = {
   noMid: decision('none', 'no-mid'),
   noVolatility: decision('none', 'no-volatility'),
   numericalError: decision('none', 'numerical-error'),
+  halted: decision('none', 'halted'),
+  lossLimit: decision('none', 'loss-limit'),
+  drawdownLimit: decision('none', 'drawdown-limit'),
+  notionalBidOnly: decision('bid-only', 'notional-limit'),
+  notionalAskOnly: decision('ask-only', 'notional-limit'),
+  notionalNone: decision('none', 'notional-limit'),
 } as const;

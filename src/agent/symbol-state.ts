@@ -30,6 +30,8 @@ export class SymbolState {
   readonly live: Quote;
   /** a copy of `quote` for callers that keep it, made when first asked for; null again at each new quote */
   keptQuote: Quote | null = null;
+  /** what subscribers last got (a copy, rewritten at each publication), null when the symbol has no quote: the requote threshold compares with it */
+  published: Quote | null = null;
   decision: RiskDecision = DECISIONS.noMid;
   seq = 0;
   paused = false;

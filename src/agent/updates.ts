@@ -25,6 +25,10 @@ export interface PositionUpdate {
 export interface FillUpdate {
   type: 'fill'; symbol: string; time: number;
   id: string; side: 'buy' | 'sell'; price: number; quantity: number;
+  /** fee paid, quote currency (negative: a rebate); absent: the configured fees.makerBps or takerBps of its notional */
+  fee?: number | undefined;
+  /** whether our resting quote was hit (`maker`, the default) or we took liquidity; picks the configured fee */
+  liquidity?: 'maker' | 'taker' | undefined;
 }
 export type UpdateType = Update['type'];
 
@@ -127,4 +131,9 @@ function validateFill(u: FillUpdate, l: UpdateLimits): void {
   positive(u.quantity, 'quantity');
   quantity(u.quantity, 'quantity', l);
   notional(u.price, u.quantity, 'quantity', l);
+  if (u.fee !== undefined) {
+    finite(u.fee, 'fee');
+    if (Math.abs(u.fee) > l.config.maxNotional) throw invalid('fee', `must be at most maxNotional (${l.config.maxNotional}) in size`);
+  }
+  if (u.liquidity !== undefined && u.liquidity !== 'maker' && u.liquidity !== 'taker') throw invalid('liquidity', 'must be "maker" or "taker"');
 }

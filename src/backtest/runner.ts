@@ -85,7 +85,7 @@ export class Replay {
   private cash = 0;
   private fees = 0;
   private fillSeq = 0;
-  private readonly counts = { rows: 0, mids: 0, trades: 0, sigmas: 0, fills: 0, buys: 0, sells: 0, partial: 0, volume: 0, updates: 0, quotes: 0 };
+  private readonly counts = { rows: 0, mids: 0, trades: 0, sigmas: 0, fills: 0, buys: 0, sells: 0, partial: 0, volume: 0, updates: 0, quotes: 0, unchanged: 0 };
   private readonly noQuote: Record<string, number> = {};
   private first = NaN;
 
@@ -174,6 +174,11 @@ export class Replay {
     const result: ProcessResult = this.agent.process(u);
     this.counts.updates++;
     this.state.breach = result.breach;
+    if (result.outcome === 'unchanged') {
+      // within the requote threshold: the service publishes nothing, so the resting quote stays as it is
+      this.counts.unchanged++;
+      return;
+    }
     if (result.outcome === 'quoted') this.counts.quotes++;
     else this.noQuote[result.decision.reason] = (this.noQuote[result.decision.reason] ?? 0) + 1;
     this.exchange.submit(result.quote, u.time);
@@ -230,7 +235,7 @@ export class Replay {
         horizonMs: o.markoutMs, count: this.markouts.stats.count, unresolved: this.markouts.unresolved,
         meanBps: finiteOrNull(this.markouts.stats.mean), stdBps: finiteOrNull(this.markouts.stats.std),
       },
-      agent: { updates: c.updates, quotes: c.quotes, noQuote: { ...this.noQuote }, config: o.config },
+      agent: { updates: c.updates, quotes: c.quotes, unchanged: c.unchanged, noQuote: { ...this.noQuote }, config: o.config },
     };
     return {
       summary,

@@ -55,6 +55,8 @@ export interface BacktestSummary {
     /** updates processed (mids, volatilities, fills) */
     updates: number;
     quotes: number;
+    /** updates whose quote was within the agent's requote threshold: not republished, the resting quote kept */
+    unchanged: number;
     /** updates after which the agent quoted nothing, by its reason */
     noQuote: Record<string, number>;
     config: MarketMakerConfig;

@@ -19,7 +19,7 @@ import { call, type Call, type HttpOptions } from './http.js';
 import { Subscription, type QuoteListener, type SubscribeOptions, type WebSocketClass } from './subscription.js';
 import type {
   AgentDetail, AgentSummary, BatchReply, BatchUpdate, SnapshotReply, FillInput, InventoryReply, MarketMakerConfigInput,
-  MidInput, PositionInput, QuoteReply, SymbolView, UpdateReply, VolatilityInput,
+  MidInput, PositionInput, QuoteReply, RiskReply, SymbolView, UpdateReply, VolatilityInput,
 } from './types.js';
 
 export interface QuotingClientOptions {
@@ -165,6 +165,28 @@ export class QuotingClient {
     return this.call({ method: 'POST', path: `${this.symbolPath(agent, symbol)}/resume`, body: {}, idempotent: true });
   }
 
+  // ---- risk -----------------------------------------------------------------
+
+  /** POST /v1/halt — the kill switch on: every quote of every agent withdrawn until unhalt() */
+  halt(): Promise<{ halted: true; withdrawn: number }> {
+    return this.call({ method: 'POST', path: '/v1/halt', body: {}, idempotent: true });
+  }
+
+  /** DELETE /v1/halt — the kill switch off: every symbol requoted */
+  unhalt(): Promise<{ halted: false }> {
+    return this.call({ method: 'DELETE', path: '/v1/halt', body: {}, idempotent: true });
+  }
+
+  /** GET /v1/agents/{agent}/risk — limits, their use, the period and any hold */
+  risk(agent: string): Promise<RiskReply> {
+    return this.call({ method: 'GET', path: `${this.agentPath(agent)}/risk`, idempotent: true });
+  }
+
+  /** POST /v1/agents/{agent}/risk/reset — a new risk period from now; quoting resumes */
+  resetRisk(agent: string): Promise<RiskReply> {
+    return this.call({ method: 'POST', path: `${this.agentPath(agent)}/risk/reset`, body: {}, idempotent: false });
+  }
+
   // ---- reads ----------------------------------------------------------------
 
   /** GET …/symbols/{symbol}/quote — 404 NO_QUOTE (with the reason) when there is none. */
@@ -195,7 +217,7 @@ export class QuotingClient {
   }
 
   /** GET /readyz — 503 (a QuotingError) while shutting down */
-  ready(): Promise<{ status: 'ready' }> {
+  ready(): Promise<{ status: 'ready'; halted: boolean }> {
     return this.call({ method: 'GET', path: '/readyz', idempotent: false });
   }
 

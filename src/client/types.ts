@@ -6,6 +6,7 @@
  */
 import type { MarketMakerConfig, MarketMakerConfigInput } from '../agent/config.js';
 import type { AgentStats, AgentStatus } from '../agent/market-maker-agent.js';
+import type { RiskView } from '../agent/agent-risk.js';
 import type { Outcome, Quote, RiskDecision } from '../agent/quote.js';
 import type { SymbolView } from '../agent/symbol-state.js';
 
@@ -23,7 +24,7 @@ export type PositionInput = { quantity: number; averageCost: number; mark?: numb
  * makes a retry exact. When left out the client makes one up (a random UUID),
  * which covers its own retries but not a resend by a restarted OMS.
  */
-export type FillInput = { id?: string; side: 'buy' | 'sell'; price: number; quantity: number } & Time;
+export type FillInput = { id?: string; side: 'buy' | 'sell'; price: number; quantity: number; fee?: number; liquidity?: 'maker' | 'taker' } & Time;
 
 export type BatchUpdate =
   | ({ type: 'mid'; symbol: string } & MidInput)
@@ -66,7 +67,13 @@ export interface AgentSummary {
 export interface AgentDetail extends AgentSummary {
   error: string | null;
   config: MarketMakerConfig;
+  risk: RiskView;
   symbolStates: SymbolView[];
+}
+
+/** GET /v1/agents/{agent}/risk and the risk reset's answer */
+export interface RiskReply extends RiskView {
+  agent: string;
 }
 
 export interface QuoteReply {

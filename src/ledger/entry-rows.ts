@@ -7,7 +7,15 @@
  */
 import { crc32 } from 'node:zlib';
 import type { MarketMakerConfig } from '../agent/config.js';
+import type { RiskSnapshot } from '../agent/agent-risk.js';
+import type { FillUpdate } from '../agent/updates.js';
 import { LedgerCorruptError, type LedgerEntry } from './ledger.js';
+
+/** A fill's fee and liquidity, when it carries them, as the row's JSON body (null otherwise, as before fees). */
+function fillBody(u: FillUpdate): string | null {
+  if (u.fee === undefined && u.liquidity === undefined) return null;
+  return JSON.stringify({ ...(u.fee === undefined ? {} : { fee: u.fee }), ...(u.liquidity === undefined ? {} : { liquidity: u.liquidity }) });
+}
 
 /** The columns of `entries`, in the order of the INSERT; nulls where a kind has no such field. */
 export type EntryRow = [
@@ -33,7 +41,7 @@ export function toRow(seq: number, e: LedgerEntry): EntryRow {
     case 'update': {
       const u = e.u;
       r = u.type === 'fill'
-        ? [seq, 'fill', e.agent, u.symbol, u.id, u.side, u.price, u.quantity, null, null, u.time, null, 0]
+        ? [seq, 'fill', e.agent, u.symbol, u.id, u.side, u.price, u.quantity, null, null, u.time, fillBody(u), 0]
         : [seq, 'position', e.agent, u.symbol, null, null, null, u.quantity, u.averageCost, u.mark ?? null, u.time, null, 0];
       break;
     }
@@ -45,6 +53,14 @@ export function toRow(seq: number, e: LedgerEntry): EntryRow {
     case 'pause':
     case 'resume':
       r = [seq, e.t, e.id, e.t === 'delete' ? null : (e.symbol ?? null), null, null, null, null, null, null, null, null, 0];
+      break;
+    case 'halt':
+    case 'unhalt':
+      // not an agent's: the agent column holds '*'
+      r = [seq, e.t, '*', null, null, null, null, null, null, null, null, null, 0];
+      break;
+    case 'risk':
+      r = [seq, 'risk', e.id, null, null, e.why, null, null, null, null, null, JSON.stringify(e.state), 0];
       break;
   }
   r[12] = rowChecksum(r);
@@ -60,11 +76,19 @@ export function fromRow(r: readonly unknown[], where: string): LedgerEntry {
   const str = (v: unknown, f: string) => { if (typeof v !== 'string') throw bad(`has no ${f}`); return v; };
   const num = (v: unknown, f: string) => { if (typeof v !== 'number') throw bad(`has no ${f}`); return v; };
   const id = str(agent, 'agent');
+  const json = (text: string, what: string): unknown => {
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw bad(`has a ${what} that is not JSON`);
+    }
+  };
   switch (kind) {
     case 'fill': {
       const s = str(side, 'side');
       if (s !== 'buy' && s !== 'sell') throw bad(`has side "${s}"`);
-      return { t: 'update', agent: id, u: { type: 'fill', symbol: str(symbol, 'symbol'), id: str(fillId, 'fill id'), side: s, price: num(price, 'price'), quantity: num(quantity, 'quantity'), time: num(time, 'time') } };
+      const extra = body === null ? {} : json(str(body, 'fee'), 'fee') as Pick<FillUpdate, 'fee' | 'liquidity'>;
+      return { t: 'update', agent: id, u: { type: 'fill', symbol: str(symbol, 'symbol'), id: str(fillId, 'fill id'), side: s, price: num(price, 'price'), quantity: num(quantity, 'quantity'), time: num(time, 'time'), ...extra } };
     }
     case 'position':
       return {
@@ -72,14 +96,15 @@ export function fromRow(r: readonly unknown[], where: string): LedgerEntry {
         u: { type: 'position', symbol: str(symbol, 'symbol'), quantity: num(quantity, 'quantity'), averageCost: num(averageCost, 'average cost'), time: num(time, 'time'), ...(mark === null ? {} : { mark: num(mark, 'mark') }) },
       };
     case 'create':
-    case 'config': {
-      let config: MarketMakerConfig;
-      try {
-        config = JSON.parse(str(body, 'configuration')) as MarketMakerConfig;
-      } catch {
-        throw bad('has a configuration that is not JSON');
-      }
-      return { t: kind, id, config };
+    case 'config':
+      return { t: kind, id, config: json(str(body, 'configuration'), 'configuration') as MarketMakerConfig };
+    case 'halt':
+    case 'unhalt':
+      return { t: kind };
+    case 'risk': {
+      const why = str(side, 'reason');
+      if (why !== 'breach' && why !== 'period' && why !== 'reset') throw bad(`has the risk reason "${why}"`);
+      return { t: 'risk', id, why, state: json(str(body, 'risk state'), 'risk state') as RiskSnapshot };
     }
     case 'delete':
       return { t: 'delete', id };

@@ -40,7 +40,8 @@ export interface JetStreamLedgerOptions {
   instance: string;
 }
 
-const entryAgent = (e: LedgerEntry): string => (e.t === 'update' ? e.agent : e.id);
+/** The agent whose subject holds the entry; null for the service-wide kill switch, which has no subject here yet. */
+const entryAgent = (e: LedgerEntry): string | null => (e.t === 'halt' || e.t === 'unhalt' ? null : e.t === 'update' ? e.agent : e.id);
 
 /** What the cluster node does around appends: ownership of new agents, and of deleted ones. */
 export interface OwnershipHooks {
@@ -139,6 +140,8 @@ export class JetStreamLedger implements Ledger {
     const byAgent = new Map<string, LedgerEntry[]>();
     for (const e of entries) {
       const id = entryAgent(e);
+      // refused, so nothing is applied that a failover would not find (docs/scaling.md: limits)
+      if (id === null) throw new LedgerUnavailableError('the kill switch (POST/DELETE /v1/halt) is not replicated in cluster mode yet; pause each agent instead');
       if (!this.owned.has(id) && e.t === 'create' && this.hooks !== null && !(await this.hooks.claim(id))) {
         throw new LedgerUnavailableError(`agent ${id} is owned by another instance`);
       }

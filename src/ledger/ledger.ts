@@ -8,6 +8,7 @@
  * (NATS JetStream) are interchangeable; nothing else in the service knows
  * which engine is in use.
  */
+import type { RiskSnapshot } from '../agent/agent-risk.js';
 import type { AgentSnapshot } from '../agent/agent-snapshot.js';
 import type { MarketMakerConfig } from '../agent/config.js';
 import type { FillUpdate, PositionUpdate } from '../agent/updates.js';
@@ -19,7 +20,17 @@ export type LedgerEntry =
   | { t: 'delete'; id: string }
   | { t: 'pause'; id: string; symbol?: string }
   | { t: 'resume'; id: string; symbol?: string }
-  | { t: 'update'; agent: string; u: FillUpdate | PositionUpdate };
+  | { t: 'update'; agent: string; u: FillUpdate | PositionUpdate }
+  /** the global kill switch on (POST /v1/halt) or off (DELETE /v1/halt) */
+  | { t: 'halt' }
+  | { t: 'unhalt' }
+  /**
+   * an agent's risk state as it became: at a loss or drawdown breach, a new session period, or a reset
+   * (POST /v1/agents/{id}/risk/reset); the state itself, as it was measured at mids the ledger does not hold
+   */
+  | { t: 'risk'; id: string; why: RiskEntryReason; state: RiskSnapshot };
+
+export type RiskEntryReason = 'breach' | 'period' | 'reset';
 
 /** The whole durable state: every agent as it snapshots itself (configuration, pause, inventory, fill ids, fill ring). */
 export interface LedgerState {
@@ -30,6 +41,8 @@ export interface LedgerState {
    * is here but not in the snapshot was deleted and stays deleted
    */
   configured?: string[];
+  /** the kill switch was on (absent: off) */
+  halted?: boolean;
 }
 
 export interface Recovered {

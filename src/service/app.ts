@@ -25,6 +25,7 @@ import { agentRoutes } from './routes/agents.js';
 import { ledgerRoutes } from './routes/ledger.js';
 import { opsRoutes } from './routes/ops.js';
 import { readRoutes } from './routes/reads.js';
+import { riskRoutes } from './routes/risk.js';
 import { streamRoutes } from './routes/stream.js';
 import { uiRoot, uiRoutes } from './routes/ui.js';
 import { updateRoutes } from './routes/updates.js';
@@ -128,9 +129,10 @@ async function app(app: FastifyInstance, opts: AppOptions): Promise<void> {
     return reply.code(status).send(body);
   });
 
-  await app.register(opsRoutes, { isReady: () => !closing });
+  await app.register(opsRoutes, { isReady: () => !closing, isHalted: () => app.quoting.registry.halted });
   await app.register(agentRoutes);
   await app.register(updateRoutes, { maxBatch: config.limits.maxBatch });
+  await app.register(riskRoutes);
   await app.register(readRoutes);
   await app.register(streamRoutes, { maxSubscriptions: config.limits.maxSubscriptionsPerConnection, maxClients: config.limits.maxWsClients });
   await app.register(ledgerRoutes);

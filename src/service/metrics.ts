@@ -14,6 +14,7 @@ import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { MarketMakerAgent, UpdateType } from '../agent/index.js';
 import { BUDGET_CAUSES, BudgetAttribution, CAUSE_LEDGER, type CauseCounts } from './budget-attribution.js';
 import { LatencyWindow } from './latency-window.js';
+import { registerRiskMetrics } from './risk-metrics.js';
 import { BucketCounts, ScrapedHistogram } from './scraped-histogram.js';
 import { MetricsSchema } from './config.js';
 import { registerSymbolGauges, type SymbolGaugesConfig } from './symbol-gauges.js';
@@ -31,6 +32,8 @@ const TYPE_INDEX: Readonly<Record<UpdateType, number>> = { mid: 0, volatility: 1
 
 export interface MetricsSources {
   agents: () => Iterable<MarketMakerAgent>;
+  /** whether the kill switch is on (mm_halted) */
+  halted?: () => boolean;
   wsClients: () => number;
   wsSubscriptions: () => number;
 }
@@ -126,6 +129,13 @@ export class ServiceMetrics {
       },
     });
     new Counter({
+      name: 'mm_requotes_suppressed_total', help: 'New quotes within the requote threshold of the published one, not republished (outcome "unchanged")', labelNames: ['agent'], registers,
+      collect() {
+        this.reset();
+        for (const [agent, m] of perAgent) this.inc({ agent }, m.suppressed);
+      },
+    });
+    new Counter({
       name: 'mm_fill_id_conflicts_total',
       help: 'Fills refused because their id was applied before with other contents (an OMS id collision; FILL_ID_CONFLICT)',
       labelNames: ['agent'], registers,
@@ -142,6 +152,7 @@ export class ServiceMetrics {
     new Gauge({ name: 'mm_ws_subscriptions', help: 'WebSocket subscriptions held', registers, collect() { this.set(sources.wsSubscriptions()); } });
 
     this.prepareSymbols = registerSymbolGauges(registers, sources.agents, symbolGauges);
+    registerRiskMetrics(this.registry, { agents: sources.agents, halted: sources.halted ?? (() => false) });
     new Gauge({
       name: 'mm_agent_status', help: 'Agent status, 1 for the current one', labelNames: ['agent', 'status'], registers,
       collect() {
@@ -228,6 +239,13 @@ export class AgentMetrics {
 
   quotePublished(): void {
     this.published++;
+  }
+
+  /** requotes within the requote threshold, held back from the stream */
+  suppressed = 0;
+
+  requoteSuppressed(): void {
+    this.suppressed++;
   }
 
   /** One ledger append, timed on its own; over the budget it counts with cause `ledger`. */

@@ -14,6 +14,7 @@
  * state is in stream-client.ts. In cluster mode every quote also goes to the relay.
  */
 import type { Quote } from '../agent/index.js';
+import { Epochs } from './epochs.js';
 import { SnapshotSender } from './snapshot-sender.js';
 import { OPEN, POLICY_VIOLATION, QUOTE_PREFIX, quoteMessage, StreamClient, TRY_AGAIN_LATER, type QuoteRelay, type QuoteSource, type Socket } from './stream-client.js';
 
@@ -38,9 +39,13 @@ export interface HubOptions {
   /** a client closed by the hub: `slow` (queue bound) or `invalid` (invalid-message rate) */
   onKick?: (reason: 'slow' | 'invalid') => void;
   now?: () => number;
+  /** this run's epoch (a fresh random one by default); tests pass their own */
+  epoch?: string;
 }
 
 export class QuoteHub {
+  /** the epoch every stream message carries (./epochs.ts) */
+  readonly epochs: Epochs;
   private readonly topics = new Map<string, Topic>();
   readonly clients = new Set<StreamClient>();
   private readonly conflating = new Set<StreamClient>();
@@ -53,6 +58,7 @@ export class QuoteHub {
 
   constructor(private readonly opts: HubOptions) {
     this.now = opts.now ?? Date.now;
+    this.epochs = new Epochs(opts.epoch);
     this.maxQueueBytes = opts.maxQueueBytes ?? Number.POSITIVE_INFINITY;
     // a source of messages (a gateway's mirror) gives its own snapshot; an agent's quote is serialised by `snapshot`
     this.snapshots = new SnapshotSender(opts.highWaterBytes, (c, agent, source, symbol) => {
@@ -173,7 +179,7 @@ export class QuoteHub {
 
   /** Sends a subscriber the current quote, in order with anything still queued for it. */
   snapshot(c: StreamClient, agent: string, quote: Quote): void {
-    this.deliver(c, `${agent}\u0000${quote.symbol}`, quoteMessage(agent, quote, this.now(), true, this.relay?.epochOf(agent)));
+    this.deliver(c, `${agent}\u0000${quote.symbol}`, quoteMessage(agent, quote, this.now(), this.epochOf(agent), true));
   }
 
   /** Publishes a freshly computed quote to the agent's subscribers of its symbol (and to the relay, in cluster mode). */
@@ -184,7 +190,7 @@ export class QuoteHub {
       const topic = this.topics.get(agent);
       if (topic === undefined || (topic.all.size === 0 && (topic.bySymbol.get(quote.symbol)?.size ?? 0) === 0)) return;
     }
-    const message = quoteMessage(agent, quote, this.now(), false, relay?.epochOf(agent));
+    const message = quoteMessage(agent, quote, this.now(), this.epochOf(agent));
     relay?.publish(agent, quote.symbol, message);
     this.publishMessage(agent, quote.symbol, message);
   }
@@ -192,8 +198,7 @@ export class QuoteHub {
   /** Tells subscribers that a symbol's quote is withdrawn (paused, missing data, numerical error). */
   publishWithdrawal(agent: string, symbol: string, reason: string): void {
     if (this.relay === null && !this.topics.has(agent)) return;
-    const epoch = this.relay?.epochOf(agent), at = this.now();
-    const message = JSON.stringify(epoch === undefined ? { type: 'withdrawn', agent, symbol, reason, serverTime: at } : { type: 'withdrawn', agent, epoch, symbol, reason, serverTime: at });
+    const message = JSON.stringify({ type: 'withdrawn', agent, symbol, reason, serverTime: this.now(), epoch: this.epochOf(agent) });
     this.relay?.publish(agent, symbol, message);
     this.publishMessage(agent, symbol, message);
   }
@@ -207,11 +212,20 @@ export class QuoteHub {
     for (const c of topic.bySymbol.get(symbol) ?? []) this.deliver(c, key, message);
   }
 
+  /**
+   * The epoch of an agent's messages: in cluster mode the owner's lease epoch (a number that grows with each
+   * owner), otherwise this run's epoch for the agent (./epochs.ts). Either changes exactly when seq restarts.
+   */
+  private epochOf(agent: string): string | number {
+    return this.relay?.epochOf(agent) ?? this.epochs.of(agent);
+  }
+
   /** Tells an agent's subscribers it is gone and forgets their subscriptions to it. */
   dropAgent(agent: string): void {
     const topic = this.topics.get(agent);
+    const epoch = this.epochs.drop(agent);
     if (topic === undefined) return;
-    const message = JSON.stringify({ type: 'agent-deleted', agent, serverTime: this.now() });
+    const message = JSON.stringify({ type: 'agent-deleted', agent, serverTime: this.now(), epoch });
     const told = new Set<StreamClient>([...topic.all, ...[...topic.bySymbol.values()].flatMap((s) => [...s])]);
     for (const c of told) {
       this.control(c, message);

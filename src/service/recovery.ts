@@ -11,7 +11,7 @@
 import { AgentError, MarketMakerAgent } from '../agent/index.js';
 import { readJournal, type JournalEntry } from '../ledger/journal-file.js';
 import type { LedgerEntry, LedgerState, Recovered } from '../ledger/ledger.js';
-import { applyChange, applyFact, REPLAY } from './quoting/apply.js';
+import { applyChange, applyRisk, applyFact, REPLAY } from './quoting/apply.js';
 import type { AgentRegistry } from './registry.js';
 
 export interface RecoveryReport {
@@ -26,7 +26,7 @@ export interface RecoveryReport {
 
 /** Everything a restart must keep; `configured`: the ids of the agents in the service's configuration. */
 export function ledgerState(registry: AgentRegistry, configured: readonly string[] = []): LedgerState {
-  return { agents: Array.from(registry.all(), (a) => a.snapshot()), configured: [...configured] };
+  return { agents: Array.from(registry.all(), (a) => a.snapshot()), configured: [...configured], ...(registry.halted ? { halted: true } : {}) };
 }
 
 /**
@@ -38,6 +38,7 @@ export function restore(registry: AgentRegistry, recovered: Recovered): Recovery
   const report: RecoveryReport = { agents: 0, snapshot: recovered.state !== null, entries: 0, updates: 0, skipped: [] };
   const { state } = recovered;
   if (state !== null) {
+    registry.restoreHalted(state.halted === true);
     const known = new Set([...state.agents.map((a) => a.id), ...(state.configured ?? [])]);
     for (const a of [...registry.all()]) if (known.has(a.id)) registry.delete(a.id);
     for (const snap of state.agents) registry.put(MarketMakerAgent.fromSnapshot(snap));
@@ -62,7 +63,8 @@ function applyEntry(registry: AgentRegistry, e: LedgerEntry): boolean {
     applyFact(registry, e, REPLAY);
     return true;
   }
-  applyChange(registry, e, REPLAY);
+  if (e.t === 'halt' || e.t === 'unhalt' || e.t === 'risk') applyRisk(registry, e, REPLAY);
+  else applyChange(registry, e, REPLAY);
   return false;
 }
 
@@ -73,7 +75,8 @@ function isServiceRefusal(err: unknown): boolean {
 }
 
 function describe(e: LedgerEntry): string {
-  return e.t === 'update' ? `${e.u.type} ${e.u.symbol} for ${e.agent}` : `${e.t} ${e.id}`;
+  if (e.t === 'update') return `${e.u.type} ${e.u.symbol} for ${e.agent}`;
+  return e.t === 'halt' || e.t === 'unhalt' ? e.t : `${e.t} ${e.id}`;
 }
 
 /**

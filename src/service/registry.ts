@@ -1,9 +1,11 @@
 import { MarketMakerAgent, type MarketMakerConfigInput } from '../agent/index.js';
+import type { ProcessResult } from '../agent/quote.js';
 import { AGENT_EXISTS, AGENT_LIMIT, AGENT_NOT_FOUND, SYMBOL_LIMIT } from './errors.js';
 
 /** The service's agents by id. */
 export class AgentRegistry {
   private readonly agents = new Map<string, MarketMakerAgent>();
+  private haltedAll = false;
 
   /** `maxTotalSymbols` bounds the symbols of all agents together: the service's memory grows with them (docs/operations.md) */
   constructor(private readonly maxAgents: number, private readonly maxTotalSymbols = Number.POSITIVE_INFINITY) {}
@@ -36,8 +38,30 @@ export class AgentRegistry {
   create(id: string, config: MarketMakerConfigInput): MarketMakerAgent {
     this.assertCanCreate(id);
     const agent = new MarketMakerAgent(id, config);
+    // an agent created while the kill switch is on is halted too
+    agent.risk.halted = this.haltedAll;
     this.agents.set(id, agent);
     return agent;
+  }
+
+  /** Sets the kill switch without requoting (at start, where no symbol has a mid yet). */
+  restoreHalted(on: boolean): void {
+    this.haltedAll = on;
+    for (const a of this.agents.values()) a.risk.halted = on;
+  }
+
+  /** whether the global kill switch is on */
+  get halted(): boolean {
+    return this.haltedAll;
+  }
+
+  /**
+   * Turns the kill switch on (withdrawing every quote) or off (requoting every symbol at `time`);
+   * returns, per agent, what changed for the stream.
+   */
+  setHalted(on: boolean, time: number): { agent: string; withdrawn: string[]; results: ProcessResult[] }[] {
+    this.haltedAll = on;
+    return Array.from(this.agents.values(), (a) => ({ agent: a.id, ...a.setHalted(on, time) }));
   }
 
   get(id: string): MarketMakerAgent {
@@ -52,6 +76,7 @@ export class AgentRegistry {
 
   /** Adds or replaces an agent restored from a snapshot. */
   put(agent: MarketMakerAgent): void {
+    agent.risk.halted = this.haltedAll;
     this.agents.set(agent.id, agent);
   }
 

@@ -24,6 +24,9 @@ export const FillBody = z.object({
   side: z.enum(['buy', 'sell']),
   price: positive,
   quantity: positive,
+  /** fee paid in quote currency (negative: a rebate); absent: the agent's fees.makerBps / takerBps of the notional */
+  fee: z.number().finite().optional(),
+  liquidity: z.enum(['maker', 'taker']).optional(),
   time,
 }).strict();
 

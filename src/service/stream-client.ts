@@ -130,11 +130,8 @@ export function* skipping(names: Iterator<string>, known: ReadonlySet<string>): 
 
 
 /** The wire form of a quote: `type` first, so conflation can mark it by prefix; every field of the quote follows. */
-export function quoteMessage(agent: string, q: Quote, serverTime: number, snapshot = false, epoch?: number): string {
-  if (epoch !== undefined) {
-    return JSON.stringify(snapshot ? { type: 'quote', snapshot: true, agent, epoch, serverTime, ...q } : { type: 'quote', agent, epoch, serverTime, ...q });
-  }
-  return JSON.stringify(snapshot ? { type: 'quote', snapshot: true, agent, serverTime, ...q } : { type: 'quote', agent, serverTime, ...q });
+export function quoteMessage(agent: string, q: Quote, serverTime: number, epoch: string | number, snapshot = false): string {
+  return JSON.stringify(snapshot ? { type: 'quote', snapshot: true, agent, serverTime, epoch, ...q } : { type: 'quote', agent, serverTime, epoch, ...q });
 }
 
 /** how every quote message of the wire starts (conflation and snapshots mark it right after) */

@@ -25,7 +25,8 @@ const market = (startMid: number, startTime: number): MarketSimSpec => ({
 describe('MarketMakerAgent: online calibration', () => {
   // seed 1 once ended with ask k −88 % and 72 ask fills in 4 h (the log-rate line's bias locking the quotes far out)
   it.each([1, 2, 3, 4, 5, 6, 7, 42])('seed %i: quotes from mids and fills alone once sigma is estimated, then fits k and A per side', (seed) => {
-    const a = new MarketMakerAgent('cal', calibrating);
+    // every quote published (no requote threshold), so that the last quote carries the last estimate
+    const a = new MarketMakerAgent('cal', { ...calibrating, requote: { maxIntervalMs: 0 } });
     const rng = seededRandom(seed);
     // warm-up: with no sigma pushed and no default there is no quote until 30 returns back the
     // estimate (1 s apart with a 1 h half-life they weigh 29.92, which rounds to 30)

@@ -156,7 +156,9 @@ describe('MarketMakerAgent: fills, pauses and status', () => {
     expect(a.resume(T0).map((r) => [r.symbol, r.outcome])).toEqual([['X', 'no-quote'], ['Y', 'quoted']]);
     expect(a.resume(T0, 'X').map((r) => r.outcome)).toEqual(['quoted']);
     expect(a.status).toBe('idle');
-    expect(a.process(mid('X', 100)).outcome).toBe('quoted');
+    // the same mid makes the same quote as the resume published: held back (requote threshold)
+    expect(a.process(mid('X', 100)).outcome).toBe('unchanged');
+    expect(a.process(mid('X', 100.5)).outcome).toBe('quoted');
   });
 
   it('turns a non-finite result into the Error status, cleared by the next good quote', () => {

@@ -84,8 +84,9 @@ describe('trade-through backtest of a hand-computed recording', () => {
     expect(s.markouts.unresolved).toBe(0);
     expect(s.markouts.meanBps).toBeCloseTo(markouts.reduce((a, b) => a + b) / 4, 9);
     expect(s.markouts.stdBps).toBeCloseTo(sampleStd(markouts), 9);
-    // σ comes before the first mid in row 1, so one update found no mid
-    expect(s.agent).toMatchObject({ updates: 9, quotes: 8, noQuote: { 'no-mid': 1 } });
+    // σ comes before the first mid in row 1, so one update found no mid; the last mid (100 again, 2 s after
+    // the one before) makes the same quote, which the requote threshold holds back
+    expect(s.agent).toMatchObject({ updates: 9, quotes: 7, unchanged: 1, noQuote: { 'no-mid': 1 } });
   });
 
   it('the agent books the same fills: its realised + unrealised P&L is the replay gross P&L', async () => {

@@ -233,3 +233,27 @@ describe('QuotingClient timeouts and retries', () => {
     expect(() => new QuotingClient({ baseUrl: 'not a url' })).toThrow(/URL/);
   });
 });
+
+describe('QuotingClient risk methods against a real service', () => {
+  it('halt, unhalt, the risk state and its reset, as the routes answer them', async () => {
+    const s = await startServer({ agents: { default: { volatility: { default: 1 }, risk: { maxLoss: 1 } } } });
+    try {
+      const c = new QuotingClient({ baseUrl: s.url });
+      await c.postMid('default', 'X', { mid: 100 });
+      expect(await c.halt()).toEqual({ halted: true, withdrawn: 1 });
+      expect((await c.ready()).halted).toBe(true);
+      expect((await c.postMid('default', 'X', { mid: 100 })).decision.reason).toBe('halted');
+      expect(await c.unhalt()).toEqual({ halted: false });
+      await c.postFill('default', 'X', { id: 'f', side: 'buy', price: 100, quantity: 1 });
+      expect((await c.postMid('default', 'X', { mid: 98 })).decision.reason).toBe('loss-limit');
+      const risk = await c.risk('default');
+      expect(risk).toEqual((await request('GET', `${s.url}/v1/agents/default/risk`)).body);
+      expect(risk.hold?.reason).toBe('loss-limit');
+      const reset = await c.resetRisk('default');
+      expect(reset.hold).toBeNull();
+      expect(reset.pnl).toBeCloseTo(0, 9);
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -77,6 +77,29 @@ describe('SqliteLedger', () => {
     expect([r.state, [...r.entries]]).toEqual([{ agents: [] }, [fill(3)]]);
   });
 
+  it('the kill switch, risk states and fills with fees come back exactly; a changed risk state stops the start', async () => {
+    const path = join(tempDir(), 'q.db');
+    const l = open(path);
+    const state = {
+      periodStart: 1_700_000_000_000, agent: { baseline: -12.5, peak: 3.25 }, symbols: [['X', { baseline: 0.1, peak: 0 }]] as [string, { baseline: number; peak: number }][],
+      hold: { reason: 'loss-limit' as const, time: 1_700_000_000_500, pnl: -5.000000000000001, drawdown: 8.25, limit: 5 },
+      symbolHolds: [['X', { reason: 'drawdown-limit' as const, time: 1_700_000_000_400, pnl: 0.5, drawdown: 2, limit: 2 }]] as [string, { reason: 'drawdown-limit'; time: number; pnl: number; drawdown: number; limit: number }][],
+    };
+    const entries: LedgerEntry[] = [
+      { t: 'halt' },
+      { t: 'update', agent: 'a1', u: { type: 'fill', symbol: 'X', id: 'fee-1', side: 'buy', price: 100, quantity: 2, time: 7, fee: -0.0123, liquidity: 'taker' } },
+      { t: 'update', agent: 'a1', u: { type: 'fill', symbol: 'X', id: 'fee-2', side: 'sell', price: 101, quantity: 2, time: 8, fee: 0.2 } },
+      { t: 'risk', id: 'a1', why: 'breach', state },
+      { t: 'unhalt' },
+      { t: 'risk', id: 'a1', why: 'reset', state: { ...state, hold: null, symbolHolds: [] } },
+    ];
+    await l.append(entries);
+    expect([...l.replay().entries]).toEqual(entries);
+    await l.close();
+    edit(path, "UPDATE entries SET body = replace(body, '\"limit\":5', '\"limit\":50') WHERE kind = 'risk'");
+    expect(() => [...open(path).replay().entries]).toThrow(LedgerCorruptError);
+  });
+
   it('a batch is one transaction: a failure in it leaves none of it', async () => {
     const path = join(tempDir(), 'q.db');
     const l = open(path);

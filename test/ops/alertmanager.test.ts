@@ -30,7 +30,7 @@ describeWith(['amtool'], 'amtool on deploy/alertmanager/alertmanager.yml', () =>
   });
 
   it('routes every alert of alerts.yml, with its severity, to the webhook receiver', () => {
-    expect(rules.length).toBe(6);
+    expect(rules.length).toBe(9);
     for (const rule of rules) {
       const severity = str(record(rule.labels, 'labels').severity, 'severity');
       const r = amtool(['config', 'routes', 'test', `--config.file=${CONFIG}`, `alertname=${str(rule.alert, 'alert')}`, `severity=${severity}`, 'agent=a', 'symbol=X']);

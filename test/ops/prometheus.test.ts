@@ -37,6 +37,8 @@ const COMMITTED_AM = 'deploy/alertmanager/alertmanager.yml';
 /** agent "tight": maxInventory 10, position 9 in T → 90 % of its limit */
 const TIGHT_LIMIT = 10;
 const TIGHT_POSITION = 9;
+/** the default agent's risk limits: far from anything the feed reaches, so that the risk panels have series and no alert fires */
+const RISK = { maxLoss: 1e6, maxDrawdown: 1e6, maxGrossNotional: 1e6, maxNetNotional: 1e6 };
 
 interface Series { metric: Record<string, string>; value: number }
 
@@ -188,7 +190,7 @@ async function start(): Promise<void> {
     throw new Error(`${PROMETHEUS} is not runnable (${version.error?.message ?? version.stderr}): this test needs a real Prometheus; ` +
       'install Debian\'s prometheus package (apt-get install -y prometheus, as .ci/run does) or set PROMETHEUS_BIN');
   }
-  s = await startServer({ processBudgetSeconds: BUDGET, agents: { default: {}, tight: { maxInventory: TIGHT_LIMIT } } });
+  s = await startServer({ processBudgetSeconds: BUDGET, agents: { default: { risk: RISK }, tight: { maxInventory: TIGHT_LIMIT } } });
   ws = await StreamClient.connect(s.wsUrl);
   ws.send({ op: 'subscribe', agent: 'default', symbols: ['X', 'Y'] });
   await ws.until((m) => m.some((x: { type: string }) => x.type === 'subscribed'));
@@ -382,6 +384,43 @@ const expectations: [RegExp, string, (r: Series[]) => void][] = [
   [/^P&L per symbol/, 'A', (r) => expect(symbolsOf(r)).toEqual(['default/R', 'default/X', 'default/Y', 'tight/T'])],
   [/^P&L per symbol/, 'B', (r) => expect(symbolsOf(r)).toEqual(['default/R', 'default/X', 'default/Y', 'tight/T'])],
   [/^Total P&L per agent/, 'A', (r) => expect(r.map((x) => x.metric.agent).sort()).toEqual(['default', 'tight'])],
+  [/^Kill switch/, 'A', (r) => expect(r.map((x) => x.value)).toEqual([0])],
+  // the period's P&L: the default agent's fills trade at the mid, the tight agent only holds a snapshot
+  [/^P&L of the risk period/, 'A', (r) => expect(r.map((x) => x.metric.agent).sort()).toEqual(['default', 'tight'])],
+  [/^P&L of the risk period/, 'B', (r) => expect(r.map((x) => [x.metric.agent, x.value])).toEqual([['default', -RISK.maxLoss]])],
+  [/^P&L of the risk period/, 'C', (r) => {
+    expect(r.map((x) => x.metric.agent).sort()).toEqual(['default', 'tight']);
+    for (const x of r) expect(x.value).toBeGreaterThanOrEqual(0);
+  }],
+  // only the default agent has limits: each of its four kinds, well under 1; gross notional is its positions × marks
+  [/^Risk limits, share in use/, 'A', (r) => {
+    expect(r.map((x) => x.metric.kind).sort()).toEqual(['drawdown', 'gross-notional', 'loss', 'net-notional']);
+    for (const x of r) {
+      expect(x.metric.agent).toBe('default');
+      expect(x.value).toBeGreaterThanOrEqual(0);
+      expect(x.value).toBeLessThan(0.01);
+    }
+    expect(one(r, { kind: 'gross-notional' })).toBeGreaterThan(0);
+  }],
+  [/^Risk limits, share in use/, 'B', (r) => {
+    expect(r).toHaveLength(4); // two agents × two reasons, none stopped
+    for (const x of r) expect(x.value).toBe(0);
+  }],
+  [/^Inventory against its limit/, 'A', (r) => {
+    expect(one(r, { agent: 'default', symbol: 'R' })).toBe(5);
+    expect(one(r, { agent: 'tight', symbol: 'T' })).toBe(TIGHT_POSITION);
+  }],
+  [/^Inventory against its limit/, 'B', (r) => {
+    expect(one(r, { agent: 'default', symbol: 'X' })).toBe(100);
+    expect(one(r, { agent: 'tight', symbol: 'T' })).toBe(TIGHT_LIMIT);
+  }],
+  [/^Inventory against its limit/, 'C', (r) => expect(one(r, { agent: 'tight', symbol: 'T' })).toBe(-TIGHT_LIMIT)],
+  // the feed's mids move every batch, so few quotes are held back; the counter's series exists per agent
+  [/^Requotes held back/, 'A', (r) => {
+    expect(r.map((x) => x.metric.agent)).toContain('default');
+    for (const x of r) expect(x.value).toBeGreaterThanOrEqual(0);
+  }],
+  [/^Requotes held back/, 'B', (r) => expect(one(r, { agent: 'default' })).toBeGreaterThan(0)],
   [/^Agents by status/, 'A', (r) => {
     expect(one(r, { status: 'idle' })).toBe(2);
     expect(one(r, { status: 'error' })).toBe(0);
@@ -414,8 +453,8 @@ describeWith(['prometheus'], 'Prometheus scraping the service with the committed
       return all.length > 0 && all.every((r) => r.health === 'ok') ? all : undefined;
     }, 15_000);
     expect(rules.map((r) => r.name).sort()).toEqual([
-      'QuotingAgentError', 'QuotingEventLoopLag', 'QuotingInventoryNearLimit', 'QuotingLedgerFailing',
-      'QuotingProcessP99OverBudget', 'QuotingServiceDown',
+      'QuotingAgentError', 'QuotingEventLoopLag', 'QuotingHalted', 'QuotingInventoryNearLimit', 'QuotingLedgerFailing',
+      'QuotingProcessP99OverBudget', 'QuotingRiskLimitHit', 'QuotingRiskLimitNear', 'QuotingServiceDown',
     ]);
     for (const r of rules) {
       expect(r.file).toBe(repoPath('deploy/prometheus/alerts.yml'));

@@ -161,6 +161,7 @@ describe('agent administration', () => {
     expect(patched.status).toBe(200);
     expect(patched.body.config).toMatchObject({ minSpreadBps: 100, gamma: 0.5, toxicity: { high: 0.9, low: 0.3 } });
     const requoted = (await request('GET', `${sym('fx', 'EURUSD')}/quote`)).body.quote;
+    // a change of configuration republishes every quote, even one whose prices did not move
     expect(requoted.seq).toBe(2);
     expect(requoted.spreadBps).toBeGreaterThanOrEqual(100 - 1e-6);
     // horizon modes and the model are selectable over the API, and the quote says which was used
@@ -199,7 +200,7 @@ describe('agent administration', () => {
     const r = await request('GET', `${s.url}/healthz`, undefined, { 'x-request-id': 'trace-1' });
     expect(r.headers.get('x-request-id')).toBe('trace-1');
     expect(r.body).toEqual({ status: 'ok' });
-    expect((await request('GET', `${s.url}/readyz`)).body).toEqual({ status: 'ready' });
+    expect((await request('GET', `${s.url}/readyz`)).body).toEqual({ status: 'ready', halted: false });
   });
 
   it('makes a request id when none is sent, in the form openapi.yaml documents', async () => {

@@ -121,7 +121,7 @@ describe('start-up warm-up', () => {
   it('drives scratch agents before the service is ready and leaves no trace in the real agents, journal or metrics', async () => {
     const fresh = await startServer({ agents: { default: {}, glft: { model: 'glft' } } });
     try {
-      expect((await request('GET', `${fresh.url}/readyz`)).body).toEqual({ status: 'ready' });
+      expect((await request('GET', `${fresh.url}/readyz`)).body).toEqual({ status: 'ready', halted: false });
       for (const id of ['default', 'glft']) {
         const agent = fresh.app.quoting.registry.get(id);
         expect(agent.symbolCount).toBe(0);

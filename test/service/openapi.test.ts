@@ -740,7 +740,7 @@ describe('a real server answers as documented', () => {
     const [statusLine, ...lines] = head.split('\r\n');
     const headers = new Headers(lines.map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()] as [string, string]));
     const answer = answered('GET', '/readyz', '/readyz', Number(statusLine!.split(' ')[1]), headers, text);
-    expect(answer).toEqual({ status: 503, body: { status: 'not-ready' } });
+    expect(answer).toEqual({ status: 503, body: { status: 'not-ready', halted: false } });
   });
 
   it('unknown routes answer ROUTE_NOT_FOUND, known paths with another method 405 with Allow, in the error shape; /v1/stream without an upgrade is a bodiless 404', async () => {

@@ -51,6 +51,6 @@ describe('the update reply schema', () => {
         }
       },
     ), { numRuns: 60 });
-    expect([...seen].sort()).toEqual(['duplicate', 'no-quote', 'quoted']);
+    expect([...seen].sort()).toEqual(['duplicate', 'no-quote', 'quoted', 'unchanged']);
   });
 });

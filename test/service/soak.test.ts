@@ -22,7 +22,8 @@ describe('soak', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mm-soak-'));
     const config = join(dir, 'config.json');
     writeFileSync(config, JSON.stringify({
-      agents: { default: { volatility: { default: 2 }, maxInventory: 1e9 } },
+      // every quote published (no requote threshold): each mid sent is one quote to count
+      agents: { default: { volatility: { default: 2 }, maxInventory: 1e9, requote: { maxIntervalMs: 0 } } },
       // a fast reader lags by far less than this; a stalled one passes it within seconds
       limits: { wsHighWaterBytes: 262_144 },
       heartbeatMs: 600_000,

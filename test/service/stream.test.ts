@@ -16,7 +16,7 @@ describe('WebSocket quote stream over a real socket', () => {
     const c = await StreamClient.connect(s.wsUrl);
     c.send({ op: 'subscribe', agent: 'default', symbols: ['AAA'] });
     await c.until((m) => m.length >= 2);
-    expect(c.messages[0]).toEqual({ type: 'subscribed', agent: 'default', symbols: ['AAA'] });
+    expect(c.messages[0]).toEqual({ type: 'subscribed', agent: 'default', symbols: ['AAA'], epoch: expect.any(String) });
     expect(c.messages[1]).toMatchObject({ type: 'quote', snapshot: true, agent: 'default', symbol: 'AAA', seq: 1, bidPrice: 99.15, askPrice: 100.85 });
 
     for (const mid of [100.1, 100.2, 100.3]) await post(`${sym('AAA')}/mid`, { mid });

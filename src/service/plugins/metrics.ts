@@ -15,6 +15,7 @@ async function metricsPlugin(app: FastifyInstance, opts: { config: ServiceConfig
   const metrics = new ServiceMetrics(opts.config.processBudgetSeconds, opts.config.latencyWindow, {
     // a cluster gateway has no agents
     agents: () => (app.hasDecorator('quoting') ? app.quoting.registry.all() : []),
+    halted: () => (app.hasDecorator('quoting') ? app.quoting.registry.halted : false),
     wsClients: () => app.hub.clients.size,
     wsSubscriptions: () => app.hub.subscriptionCount,
   }, opts.config.metrics);

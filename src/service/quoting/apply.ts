@@ -5,11 +5,13 @@
  * service does (publish, metrics, requotes at the clock's time) goes through
  * `Effects`; replay's effects do nothing.
  */
-import type { MarketMakerAgent, ProcessResult, Update } from '../../agent/index.js';
+import type { DecisionReason, MarketMakerAgent, ProcessResult, Update } from '../../agent/index.js';
 import type { LedgerEntry } from '../../ledger/ledger.js';
 import type { AgentRegistry } from '../registry.js';
 
-export type AgentChange = Exclude<LedgerEntry, { t: 'update' }>;
+/** the kill switch and risk states: changes of the service's or an agent's risk state (./risk.ts) */
+export type RiskEntry = Extract<LedgerEntry, { t: 'halt' | 'unhalt' | 'risk' }>;
+export type AgentChange = Exclude<LedgerEntry, { t: 'update' | 'halt' | 'unhalt' | 'risk' }>;
 export type FactEntry = Extract<LedgerEntry, { t: 'update' }>;
 
 export interface Effects {
@@ -22,7 +24,7 @@ export interface Effects {
   /** publishes the requotes a change made */
   publish(agentId: string, results: readonly ProcessResult[]): void;
   /** tells subscribers these symbols' quotes are withdrawn */
-  withdrawn(agentId: string, symbols: readonly string[], reason: 'agent-paused' | 'symbol-paused'): void;
+  withdrawn(agentId: string, symbols: readonly string[], reason: DecisionReason): void;
   /** the agent is gone: its subscribers are told, its metrics dropped */
   deleted(agentId: string): void;
 }
@@ -75,4 +77,30 @@ export function applyChange(registry: AgentRegistry, e: AgentChange, fx: Effects
 /** A committed fill or position, applied to the agent registered now (as a replay finds it). */
 export function applyFact(registry: AgentRegistry, e: FactEntry, fx: Effects): ProcessResult {
   return fx.process(registry.get(e.agent), e.u);
+}
+
+/**
+ * The kill switch on or off (returns the quotes withdrawn), or an agent's risk state (a reset's, a breach's, a new period's). A breach and
+ * a new period were applied by the process() call that made them before they were journaled: live, only a
+ * reset comes here; replay applies every kind, without requotes (nothing has a mid at start).
+ */
+export function applyRisk(registry: AgentRegistry, e: RiskEntry, fx: Effects): number {
+  if (e.t === 'risk') {
+    const a = registry.get(e.id);
+    if (fx.requotes) fx.publish(a.id, a.setRiskState(e.state, fx.now()));
+    else a.risk.restore(e.state);
+    return 0;
+  }
+  const on = e.t === 'halt';
+  if (!fx.requotes) {
+    registry.restoreHalted(on);
+    return 0;
+  }
+  let n = 0;
+  for (const { agent, withdrawn, results } of registry.setHalted(on, fx.now())) {
+    fx.withdrawn(agent, withdrawn, 'halted');
+    fx.publish(agent, results);
+    n += withdrawn.length;
+  }
+  return n;
 }

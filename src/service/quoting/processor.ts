@@ -55,8 +55,13 @@ export class Processor {
     if (r.outcome === 'quoted') {
       this.hub.publishQuote(agentId, r.quote!);
       m.quotePublished();
+    } else if (r.outcome === 'unchanged') {
+      m.requoteSuppressed();
     } else if (r.withdrawn) {
       this.hub.publishWithdrawal(agentId, r.symbol, r.decision.reason);
     }
+    // an agent-wide breach withdrew the agent's other quotes too
+    const hold = r.risk?.breach?.hold;
+    if (hold !== undefined) for (const s of r.risk!.withdrawn) this.hub.publishWithdrawal(agentId, s, hold.reason);
   }
 }

@@ -24,6 +24,7 @@ import { Admission } from './admission.js';
 import { applyChange, applyFact, type AgentChange, type Effects } from './apply.js';
 import { GroupCommit, type SnapshotPolicy } from './group-commit.js';
 import { codeOf, Processor } from './processor.js';
+import { RiskCommands } from './risk.js';
 
 type Fact = Extract<Update, { type: 'fill' | 'position' }>;
 const isFact = (u: Update): u is Fact => u.type === 'fill' || u.type === 'position';
@@ -54,6 +55,7 @@ export class QuotingService {
   private readonly admission: Admission;
   private readonly processor: Processor;
   private readonly live: Effects;
+  private readonly risk: RiskCommands;
 
   constructor(opts: QuotingOptions) {
     ({ registry: this.registry, ledger: this.ledger, hub: this.hub, metrics: this.metrics } = opts);
@@ -79,6 +81,7 @@ export class QuotingService {
         this.metrics.dropAgent(agentId);
       },
     };
+    this.risk = new RiskCommands(this.registry, this.live, (entries, apply) => this.commit(entries, apply), opts.warn ?? (() => {}));
   }
 
   // ---- agent changes: checked, committed, then applied to the agent registered at the commit (as a replay does)
@@ -125,6 +128,18 @@ export class QuotingService {
     return this.commit([e], () => applyChange(this.registry, e, this.live));
   }
 
+  // ---- the kill switch and the risk period (docs/risk.md; ./risk.ts)
+
+  /** The kill switch on (every quote withdrawn; resolves to how many) or off; already so, nothing is written. */
+  halt(on: boolean): Promise<number> {
+    return this.risk.halt(on);
+  }
+
+  /** A new risk period for the agent from now; resolves to the agent. */
+  resetRisk(id: string): Promise<MarketMakerAgent> {
+    return this.risk.reset(id);
+  }
+
   // ---- updates
 
   /** One update: a fill or position is committed before it is applied; market data is applied at once. */
@@ -132,7 +147,10 @@ export class QuotingService {
     let verdict: Verdict = 'duplicate';
     try {
       if (this.commits !== null && isFact(update)) verdict = this.admit(agentId, update);
-      if (verdict === 'duplicate') return Promise.resolve(this.processor.apply(this.registry.get(agentId), update, false));
+      if (verdict === 'duplicate') {
+        const r = this.processor.apply(this.registry.get(agentId), update, false);
+        return r.risk == null ? Promise.resolve(r) : this.risk.journaled(agentId, r);
+      }
     } catch (err) {
       return Promise.reject(err);
     }
@@ -144,7 +162,7 @@ export class QuotingService {
       // the same fill, queued before this one: answered as the duplicate it is once that one is applied
       applied = verdict.then(() => this.processor.apply(this.registry.get(agentId), update, false));
     }
-    return applied.catch((err: unknown) => {
+    return applied.then((r) => this.risk.journaled(agentId, r), (err: unknown) => {
       if (codeOf(err) === 'LEDGER_UNAVAILABLE') this.metrics.forAgent(agentId).rejected(update.type, 'LEDGER_UNAVAILABLE');
       throw err;
     });
@@ -199,12 +217,16 @@ export class QuotingService {
         return err as Error;
       }
     });
+    let results: (ProcessResult | Error)[];
     try {
-      return await this.commit(entries, () => applyAll(null));
+      results = await this.commit(entries, () => applyAll(null));
     } catch (err) {
       // the ledger refused: market data still goes through, in order; nothing that needed the ledger does
-      return applyAll(err as Error);
+      results = applyAll(err as Error);
     }
+    // a breach or a new period is rare: journaled one after the other, before the batch is answered
+    for (const r of results) if (!(r instanceof Error) && r.risk != null) await this.risk.journaled(agentId, r);
+    return results;
   }
 
   /** Whether a fact is to be committed; holds its symbol's slot and fill id until it is applied or refused. */

@@ -8,7 +8,7 @@ export function agentSummary(a: MarketMakerAgent) {
 }
 
 export function agentDetail(a: MarketMakerAgent) {
-  return { ...agentSummary(a), error: a.error, config: a.config, symbolStates: a.views() };
+  return { ...agentSummary(a), error: a.error, config: a.config, risk: a.risk.view(), symbolStates: a.views() };
 }
 
 export async function agentRoutes(app: FastifyInstance): Promise<void> {

@@ -42,7 +42,7 @@ export async function streamRoutes(app: FastifyInstance, opts: StreamRoutesOptio
   /** An error reply, in the REST answer's terms; or, past the allowed rate of invalid messages, the close (1008) instead. */
   function error(client: StreamClient, err: Error): void {
     if (!hub.invalid(client)) return;
-    hub.control(client, JSON.stringify({ type: 'error', ...errorResponse(err).body.error }));
+    hub.control(client, JSON.stringify({ type: 'error', ...errorResponse(err).body.error, epoch: hub.epochs.run }));
   }
 
   function onMessage(client: StreamClient, data: RawData, isBinary: boolean): void {
@@ -66,7 +66,7 @@ export async function streamRoutes(app: FastifyInstance, opts: StreamRoutesOptio
     }
     if (msg.op === 'unsubscribe') {
       hub.unsubscribe(client, msg.agent, msg.symbols);
-      hub.control(client, JSON.stringify({ type: 'unsubscribed', agent: msg.agent, symbols: unique(msg.symbols) }));
+      hub.control(client, JSON.stringify({ type: 'unsubscribed', agent: msg.agent, symbols: unique(msg.symbols), epoch: hub.epochs.of(msg.agent) }));
       return;
     }
     if (client.subscriptions + client.adds(msg.agent, msg.symbols) > opts.maxSubscriptions) {
@@ -76,7 +76,7 @@ export async function streamRoutes(app: FastifyInstance, opts: StreamRoutesOptio
     const unseen = client.unseen(msg.agent, unique(msg.symbols));
     const known = new Set(client.symbols.get(msg.agent));
     hub.subscribe(client, msg.agent, msg.symbols);
-    hub.control(client, JSON.stringify({ type: 'subscribed', agent: msg.agent, symbols: unique(msg.symbols) }));
+    hub.control(client, JSON.stringify({ type: 'subscribed', agent: msg.agent, symbols: unique(msg.symbols), epoch: hub.epochs.of(msg.agent) }));
     hub.queueSnapshots(client, agent, unseen, known);
   }
 }

@@ -52,6 +52,7 @@ export async function updateRoutes(app: FastifyInstance, opts: UpdateRoutesOptio
     const b = parse(FillBody, req.body);
     return quoting.update(agentId, {
       type: 'fill', symbol, id: b.id, side: b.side, price: b.price, quantity: b.quantity, time: b.time ?? now(),
+      ...(b.fee === undefined ? {} : { fee: b.fee }), ...(b.liquidity === undefined ? {} : { liquidity: b.liquidity }),
     });
   });
 
