@@ -7,6 +7,8 @@
  */
 export const LEDGER_STREAM = 'MM_LEDGER';
 export const SNAPSHOT_STREAM = 'MM_SNAPSHOTS';
+/** Object Store bucket of snapshot bodies (stream OBJ_MM_SNAPSHOT_BODIES); MM_SNAPSHOTS holds pointers to them */
+export const SNAPSHOT_BUCKET = 'MM_SNAPSHOT_BODIES';
 export const QUOTE_STREAM = 'MM_QUOTES';
 export const LEASE_BUCKET = 'MM_OWNERS';
 

@@ -1,12 +1,12 @@
 /**
  * The ledger on NATS JetStream, for cluster mode: the entries of agent X are
- * messages on `mm.ledger.X` (stream MM_LEDGER), its snapshots the last message
- * on `mm.snap.X` (stream MM_SNAPSHOTS, one message per subject), both
- * replicated as configured (3 in a real cluster, 1 in tests).
+ * messages on `mm.ledger.X` (stream MM_LEDGER), its latest snapshot an object
+ * of the Object Store named by a pointer on `mm.snap.X` (snapshot-store.ts),
+ * all replicated as configured (3 in a real cluster, 1 in tests).
  *
  * An instance writes only the agents it has adopted (it holds their lease).
  * Adopting writes a fence message on the agent's subject first, then reads
- * the snapshot and every entry up to the fence; each later append names the
+ * the snapshot (fencing its pointer too) and every entry up to the fence; each later append names the
  * subject's last sequence it knows (Nats-Expected-Last-Subject-Sequence). So
  * an instance that lost the agent, still writing, finds its publish refused:
  * whatever it appended before the fence is in the new owner's replay, and
@@ -24,20 +24,15 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { headers } from '@nats-io/transport-node';
 import { DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { ensureStream } from '../cluster/nats.js';
-import { ledgerSubject, LEDGER_STREAM, snapshotSubject, SNAPSHOT_STREAM } from '../cluster/subjects.js';
+import { ledgerSubject, LEDGER_STREAM, SNAPSHOT_STREAM } from '../cluster/subjects.js';
 import { LedgerCorruptError, LedgerUnavailableError, type Ledger, type LedgerEntry, type LedgerState, type Recovered } from './ledger.js';
+import { SnapshotFencedError, SnapshotStore } from './snapshot-store.js';
 
 /** header of the fence message an instance writes when it adopts an agent (no body; never replayed) */
 const FENCE_HEADER = 'Mm-Fence';
 
-interface StoredSnapshot {
-  /** the stream sequence of the last entry of the agent the state includes (0: none) */
-  through: number;
-  state: LedgerState;
-}
-
 export interface JetStreamLedgerOptions {
-  /** replicas of both streams: 3 (or 5) in a real cluster, 1 on a single server */
+  /** replicas of the streams and the snapshot bucket: 3 (or 5) in a real cluster, 1 on a single server */
   replicas: number;
   /** how long a publish waits for its acknowledgement, ms */
   timeoutMs: number;
@@ -71,16 +66,16 @@ export class JetStreamLedger implements Ledger {
   private closed = false;
   hooks: OwnershipHooks | null = null;
 
-  private constructor(private readonly nc: NatsConnection, private readonly js: JetStreamClient, private readonly jsm: JetStreamManager, private readonly opts: JetStreamLedgerOptions) {
+  private constructor(private readonly nc: NatsConnection, private readonly js: JetStreamClient, private readonly jsm: JetStreamManager, private readonly snapshots: SnapshotStore, private readonly opts: JetStreamLedgerOptions) {
     this.location = `nats:${LEDGER_STREAM}@${nc.getServer()}`;
   }
 
-  /** Creates the two streams if they are missing (an existing stream keeps its configuration). */
+  /** Creates the streams and the bucket if they are missing (an existing one keeps its configuration). */
   static async open(nc: NatsConnection, opts: JetStreamLedgerOptions): Promise<JetStreamLedger> {
     const jsm = await jetstreamManager(nc, { timeout: opts.timeoutMs });
     await ensureStream(jsm, { name: LEDGER_STREAM, subjects: ['mm.ledger.>'], num_replicas: opts.replicas });
-    await ensureStream(jsm, { name: SNAPSHOT_STREAM, subjects: ['mm.snap.>'], num_replicas: opts.replicas, max_msgs_per_subject: 1 });
-    return new JetStreamLedger(nc, jetstream(nc, { timeout: opts.timeoutMs }), jsm, opts);
+    const js = jetstream(nc, { timeout: opts.timeoutMs });
+    return new JetStreamLedger(nc, js, jsm, await SnapshotStore.open(js, jsm, opts.replicas), opts);
   }
 
   get lastSequence(): number {
@@ -100,15 +95,7 @@ export class JetStreamLedger implements Ledger {
     const h = headers();
     h.set(FENCE_HEADER, this.opts.instance);
     const fence = (await this.js.publish(subject, undefined, { headers: h })).seq;
-    const stored = await this.jsm.streams.getMessage(SNAPSHOT_STREAM, { last_by_subj: snapshotSubject(agent) });
-    let snap: StoredSnapshot | null = null;
-    if (stored !== null) {
-      try {
-        snap = stored.json<StoredSnapshot>();
-      } catch (err) {
-        throw new LedgerCorruptError(`snapshot of ${agent} in ${SNAPSHOT_STREAM} is not JSON: ${(err as Error).message}`);
-      }
-    }
+    const snap = await this.snapshots.adopt(agent, this.opts.instance);
     const entries: LedgerEntry[] = [];
     const from = (snap?.through ?? 0) + 1;
     if (from < fence) {
@@ -145,6 +132,7 @@ export class JetStreamLedger implements Ledger {
   /** Stops writing the agent (it was handed over, lost, or deleted). */
   release(agent: string): void {
     this.owned.delete(agent);
+    this.snapshots.forget(agent);
   }
 
   async append(entries: readonly LedgerEntry[]): Promise<void> {
@@ -188,13 +176,17 @@ export class JetStreamLedger implements Ledger {
         agents: state.agents.filter((a) => a.id === agent),
         configured: (state.configured ?? []).filter((id) => id === agent),
       };
-      return this.js.publish(snapshotSubject(agent), JSON.stringify({ through, state: own } satisfies StoredSnapshot));
+      return this.snapshots.write(agent, { through, state: own }).catch((err: unknown) => {
+        // another instance adopted it: given up here, as a fenced append is
+        if (err instanceof SnapshotFencedError && this.owned.get(agent) === through) {
+          this.owned.delete(agent);
+          this.hooks?.stale(agent);
+        }
+        throw err;
+      });
     });
-    try {
-      await Promise.all(writes);
-    } catch (err) {
-      throw new LedgerUnavailableError(`${SNAPSHOT_STREAM}: ${(err as Error).message}`);
-    }
+    const failed = (await Promise.allSettled(writes)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) throw new LedgerUnavailableError(`${SNAPSHOT_STREAM}: ${(failed.reason as Error).message}`);
   }
 
   /** What the last `adopt` read. */

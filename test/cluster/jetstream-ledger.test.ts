@@ -1,12 +1,11 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
 import fc from 'fast-check';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { JetStreamLedger } from '../../src/ledger/jetstream-ledger.js';
 import { LedgerUnavailableError, type LedgerEntry } from '../../src/ledger/ledger.js';
 import { token, untoken } from '../../src/cluster/subjects.js';
 import { describeWith } from '../support/system-programs.js';
 import { fill, position } from '../support/updates.js';
-import { startNats, type NatsServer } from './support/nats-server.js';
+import { useNatsServer } from './support/nats-server.js';
 
 const opts = (instance: string) => ({ replicas: 1, timeoutMs: 5_000, instance });
 const fillEntry = (agent: string, id: string, qty: number): LedgerEntry => ({ t: 'update', agent, u: fill('BTC', id, 'buy', 100, qty) });
@@ -23,21 +22,7 @@ it('ids are one token each in subjects and KV keys, and come back unchanged', ()
 });
 
 describeWith(['nats-server'], 'JetStream ledger on a real nats-server', () => {
-  let server: NatsServer;
-  const conns: NatsConnection[] = [];
-  const conn = async () => {
-    const nc = await connect({ servers: server.url });
-    conns.push(nc);
-    return nc;
-  };
-
-  beforeAll(async () => {
-    server = await startNats();
-  });
-  afterAll(async () => {
-    for (const nc of conns) await nc.close();
-    await server?.dispose();
-  });
+  const { conn } = useNatsServer();
 
   it('gives back, to another instance, every appended entry of an agent in order, and nothing of other agents', async () => {
     const a = await JetStreamLedger.open(await conn(), opts('a'));

@@ -7,6 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { afterAll, beforeAll } from 'vitest';
 
 export interface NatsServer {
   url: string;
@@ -86,6 +88,26 @@ export async function startNats(opts: NatsOptions = {}): Promise<NatsServer> {
   };
 }
 
+/** One nats-server for the tests of the enclosing describe block, and connections to it; all closed after them. */
+export function useNatsServer(): { conn: () => Promise<NatsConnection> } {
+  let server: NatsServer | undefined;
+  const conns: NatsConnection[] = [];
+  beforeAll(async () => {
+    server = await startNats();
+  });
+  afterAll(async () => {
+    for (const nc of conns) await nc.close();
+    await server?.dispose();
+  });
+  return {
+    conn: async () => {
+      const nc = await connect({ servers: server!.url });
+      conns.push(nc);
+      return nc;
+    },
+  };
+}
+
 /** Three nodes of one cluster on loopback; ready once each has started (JetStream meta leader elected by the caller's first request). */
 export async function startNatsCluster(size = 3): Promise<NatsServer[]> {
   const routes = await Promise.all(Array.from({ length: size }, () => freePort()));
@@ -103,7 +125,6 @@ export async function startNatsCluster(size = 3): Promise<NatsServer[]> {
 
 /** Waits until JetStream answers on `url` (a cluster elects its meta leader a moment after its nodes start); bounded by `timeoutMs`. */
 export async function jetStreamReady(url: string, timeoutMs = 20_000): Promise<void> {
-  const { connect } = await import('@nats-io/transport-node');
   const { jetstreamManager } = await import('@nats-io/jetstream');
   const nc = await connect({ servers: url });
   const deadline = Date.now() + timeoutMs;
