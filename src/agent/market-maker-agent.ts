@@ -11,22 +11,7 @@ import { quotingParams, type QuotingParams } from './quoting-params.js';
 import { SymbolState, symbolView, type SymbolView } from './symbol-state.js';
 import { assertPositionsFit, checkUpdate } from './update-check.js';
 import type { Update } from './updates.js';
-
-/** `error`: the last quote attempt came out non-finite (cleared by the next good quote) */
-export type AgentStatus = 'idle' | 'paused' | 'error';
-
-export interface AgentStats {
-  updates: number;
-  rejected: number;
-  quotes: number;
-  fills: number;
-  duplicateFills: number;
-  /** fills refused because their id was applied before with other contents */
-  fillIdConflicts: number;
-  /** times a symbol's absolute position reached maxInventory (counted on entry, not per update) */
-  breaches: number;
-  errors: number;
-}
+import type { AgentStats, AgentStatus } from './agent-stats.js';
 
 /**
  * One market-making strategy over many symbols. Single-threaded by design: a

@@ -5,7 +5,7 @@
  * and test/client/types.test.ts keeps the two in step.
  */
 import type { MarketMakerConfig, MarketMakerConfigInput } from '../agent/config.js';
-import type { AgentStats, AgentStatus } from '../agent/market-maker-agent.js';
+import type { AgentStats, AgentStatus } from '../agent/agent-stats.js';
 import type { RiskView } from '../agent/agent-risk.js';
 import type { Outcome, Quote, RiskDecision } from '../agent/quote.js';
 import type { SymbolView } from '../agent/symbol-state.js';

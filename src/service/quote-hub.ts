@@ -16,7 +16,7 @@
 import type { Quote } from '../agent/index.js';
 import { Epochs } from './epochs.js';
 import { SnapshotSender } from './snapshot-sender.js';
-import { OPEN, POLICY_VIOLATION, QUOTE_PREFIX, quoteMessage, StreamClient, TRY_AGAIN_LATER, type QuoteRelay, type QuoteSource, type Socket } from './stream-client.js';
+import { OPEN, POLICY_VIOLATION, QUOTE_PREFIX, quoteMessage, StreamClient, TRY_AGAIN_LATER, type HubOptions, type QuoteRelay, type QuoteSource, type Socket } from './stream-client.js';
 
 export { POLICY_VIOLATION, quoteMessage, StreamClient, TRY_AGAIN_LATER, type QuoteRelay, type QuoteSource, type Socket };
 
@@ -27,20 +27,6 @@ interface Topic {
   /** clients subscribed to every symbol of the agent */
   all: Set<StreamClient>;
   bySymbol: Map<string, Set<StreamClient>>;
-}
-
-export interface HubOptions {
-  highWaterBytes: number;
-  /** bytes queued to one client (socket buffer + conflation queue) past which it is closed with 1013; unbounded if unset */
-  maxQueueBytes?: number;
-  /** invalid messages per second (and burst) a client may send before it is closed with 1008; unbounded if unset */
-  invalidPerSecond?: number;
-  onConflate: () => void;
-  /** a client closed by the hub: `slow` (queue bound) or `invalid` (invalid-message rate) */
-  onKick?: (reason: 'slow' | 'invalid') => void;
-  now?: () => number;
-  /** this run's epoch (a fresh random one by default); tests pass their own */
-  epoch?: string;
 }
 
 export class QuoteHub {

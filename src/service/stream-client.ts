@@ -143,3 +143,18 @@ export function asSnapshot(message: string): string | undefined {
   if (message.startsWith(SNAPSHOT_START)) return message;
   return message.startsWith(QUOTE_PREFIX) ? SNAPSHOT_START + message.slice(QUOTE_PREFIX.length) : undefined;
 }
+
+/** The quote hub's bounds and hooks (quote-hub.ts). */
+export interface HubOptions {
+  highWaterBytes: number;
+  /** bytes queued to one client (socket buffer + conflation queue) past which it is closed with 1013; unbounded if unset */
+  maxQueueBytes?: number;
+  /** invalid messages per second (and burst) a client may send before it is closed with 1008; unbounded if unset */
+  invalidPerSecond?: number;
+  onConflate: () => void;
+  /** a client closed by the hub: `slow` (queue bound) or `invalid` (invalid-message rate) */
+  onKick?: (reason: 'slow' | 'invalid') => void;
+  now?: () => number;
+  /** this run's epoch (a fresh random one by default); tests pass their own */
+  epoch?: string;
+}
