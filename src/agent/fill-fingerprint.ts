@@ -5,6 +5,7 @@
  * is left out, as a retry without one gets the server's clock anew.
  * A plain string, so it survives a snapshot as it is.
  */
+import { AgentError } from './errors.js';
 import type { FillUpdate } from './updates.js';
 
 const SEP = '\u0000';
@@ -25,4 +26,9 @@ export function fingerprintDiff(fingerprint: string, u: FillUpdate): string[] {
   const now = fillFingerprint(u).split(SEP);
   // a fingerprint kept before fees existed has four fields: only those can be compared
   return FIELDS.filter((_, i) => i < was.length && was[i] !== now[i]);
+}
+
+/** The refusal of a fill whose id was `when` ("applied before", "being committed") with other contents. */
+export function fillIdConflict(u: FillUpdate, differ: readonly string[], when: string): AgentError {
+  return new AgentError('FILL_ID_CONFLICT', `${differ[0]}: fill id ${u.id} ${when} with a different ${differ.join(', ')}; this fill is not applied`, differ[0], differ);
 }

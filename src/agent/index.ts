@@ -1,7 +1,7 @@
 export { MarketMakerAgent } from './market-maker-agent.js';
 export { MarketMakerConfigSchema, parseConfig, type MarketMakerConfig, type MarketMakerConfigInput } from './config.js';
 export { AgentError, type AgentErrorCode } from './errors.js';
-export { fillFingerprint, fingerprintDiff } from './fill-fingerprint.js';
+export { fillFingerprint, fillIdConflict, fingerprintDiff } from './fill-fingerprint.js';
 export { mergeConfig } from './config-merge.js';
 export { reportedPnl, type SymbolView } from './symbol-state.js';
 export { issueField } from './zod-issue.js';

@@ -5,7 +5,7 @@
  */
 import { toSteps } from '../model/quantity-grid.js';
 import { AgentError, invalid } from './errors.js';
-import { fingerprintDiff } from './fill-fingerprint.js';
+import { fillIdConflict, fingerprintDiff } from './fill-fingerprint.js';
 import type { FillIdMemory } from './fill-id-memory.js';
 import type { QuotingParams } from './quoting-params.js';
 import type { SymbolState } from './symbol-state.js';
@@ -35,12 +35,7 @@ export function checkUpdate(
       const differ = fingerprintDiff(seen, u);
       if (differ.length === 0) return 'duplicate';
       agent.stats.fillIdConflicts++;
-      throw new AgentError(
-        'FILL_ID_CONFLICT',
-        `${differ[0]}: fill id ${u.id} was applied before with a different ${differ.join(', ')}; this fill is not applied`,
-        differ[0],
-        differ,
-      );
+      throw fillIdConflict(u, differ, 'was applied before');
     }
   }
   if (!room && s === undefined) {

@@ -12,7 +12,7 @@
  * answers `duplicate`, as a retry after the commit would. Other contents:
  * 409 FILL_ID_CONFLICT, as it would be after the first is applied.
  */
-import { AgentError, fillFingerprint, fingerprintDiff, type FillUpdate, type MarketMakerAgent } from '../../agent/index.js';
+import { AgentError, fillFingerprint, fillIdConflict, fingerprintDiff, type FillUpdate, type MarketMakerAgent } from '../../agent/index.js';
 import type { LedgerEntry } from '../../ledger/ledger.js';
 import type { AgentRegistry } from '../registry.js';
 
@@ -45,12 +45,7 @@ export class Admission {
     // counted on the agent as its own refusal of a reused id is (its stats are the agent's public counters)
     agent.stats.fillIdConflicts++;
     agent.stats.rejected++;
-    throw new AgentError(
-      'FILL_ID_CONFLICT',
-      `${differ[0]}: fill id ${u.id} is being committed with a different ${differ.join(', ')}; this fill is not applied`,
-      differ[0],
-      differ,
-    );
+    throw fillIdConflict(u, differ, 'is being committed');
   }
 
   /** Admits a fact: its new symbol's slot (throws as assertRoom) and its fill id are held until `settle`. */
