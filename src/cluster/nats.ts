@@ -24,11 +24,23 @@ export interface StreamSpec {
 }
 
 /** Creates the stream if it is missing; an existing one keeps its configuration (changing replicas is an operator's act). */
-export async function ensureStream(jsm: JetStreamManager, spec: StreamSpec): Promise<void> {
+export async function ensureStream(jsm: JetStreamManager, spec: StreamSpec, waitMs = 15_000): Promise<void> {
   try {
     await jsm.streams.info(spec.name);
+    return;
   } catch {
-    await jsm.streams.add(spec);
+    // not there yet: add it
+  }
+  // a cluster still forming answers "no suitable peers for placement" until enough servers have joined: bounded wait
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      await jsm.streams.add(spec);
+      return;
+    } catch (err) {
+      if (!/no suitable peers/i.test((err as Error).message) || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
 }
 

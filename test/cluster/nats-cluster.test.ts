@@ -18,7 +18,7 @@ describeWith(['nats-server'], 'a three-node NATS cluster with replicas 3 loses a
   beforeAll(async () => {
     nodes = await startNatsCluster(3);
     const urls = nodes.map((n) => n.url).join(',');
-    await jetStreamReady(urls);
+    await jetStreamReady(urls, 30_000, 3);
     const env = { NATS_REPLICAS: '3' };
     a = await spawnInstance(urls, 'a', env);
     await until(async () => (await fetch(`${a.url}/v1/agents/default`)).status === 200, 20_000, 'instance a to own agent default');

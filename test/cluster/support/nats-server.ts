@@ -124,8 +124,12 @@ export async function startNatsCluster(size = 3): Promise<NatsServer[]> {
 }
 
 /** Waits until JetStream answers on `url` (a cluster elects its meta leader a moment after its nodes start); bounded by `timeoutMs`. */
-export async function jetStreamReady(url: string, timeoutMs = 20_000): Promise<void> {
-  const { jetstreamManager } = await import('@nats-io/jetstream');
+/**
+ * Waits until JetStream answers and, for a cluster, until a stream with `replicas` replicas can be placed
+ * (a forming cluster answers "no suitable peers for placement" until enough servers have joined).
+ */
+export async function jetStreamReady(url: string, timeoutMs = 20_000, replicas = 1): Promise<void> {
+  const { jetstreamManager, StorageType } = await import('@nats-io/jetstream');
   const nc = await connect({ servers: url });
   const deadline = Date.now() + timeoutMs;
   try {
@@ -133,6 +137,10 @@ export async function jetStreamReady(url: string, timeoutMs = 20_000): Promise<v
       try {
         const jsm = await jetstreamManager(nc, { timeout: 1_000 });
         await jsm.getAccountInfo();
+        if (replicas > 1) {
+          await jsm.streams.add({ name: 'READY_PROBE', subjects: ['ready.probe'], num_replicas: replicas, storage: StorageType.Memory });
+          await jsm.streams.delete('READY_PROBE');
+        }
         return;
       } catch (err) {
         if (Date.now() > deadline) throw err;
