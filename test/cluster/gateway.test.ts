@@ -61,6 +61,14 @@ describeWith(['nats-server'], 'quotes through NATS to a gateway', () => {
     expect(snap.seq).toBe(31);
   });
 
+  it('the kill switch is refused in cluster mode (not replicated yet) and changes nothing', async () => {
+    const r = await post(a.url, '/v1/halt', {});
+    expect(r.status).toBe(503);
+    expect((r.body.error as { code: string }).code).toBe('LEDGER_UNAVAILABLE');
+    expect(await (await fetch(`${a.url}/v1/halt`)).json()).toEqual({ halted: false });
+    expect((await post(a.url, '/v1/agents/default/symbols/BTC/mid', { mid: 101.5 })).body.outcome).not.toBe('no-quote');
+  });
+
   it('a subscribe to an agent nobody owns is refused by the gateway as by an instance', async () => {
     const s = await Subscriber.open(g.url);
     subs.push(s);
