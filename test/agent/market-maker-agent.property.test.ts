@@ -43,14 +43,28 @@ describe('agent invariants over wide random inputs', () => {
       expect(q.toxicity).toBeGreaterThanOrEqual(0);
       expect(q.toxicity).toBeLessThanOrEqual(1);
       const width = q.askPrice - q.bidPrice;
-      expect(width).toBeGreaterThanOrEqual((cfg.minSpreadBps! * q.mid) / 1e4 - 1e-9 * q.mid);
-      // within the max once rounded (quote-clamps.test.ts), except where the max is narrower than the
-      // one tick each side of the mid the never-cross rule needs (at most three ticks off the grid)
-      expect(width).toBeLessThanOrEqual(Math.max((cfg.maxSpreadBps! * q.mid) / 1e4, 3 * tick) + 1e-9 * q.mid);
+      const eps = 1e-9 * q.mid;
+      const minWidth = (cfg.minSpreadBps! * q.mid) / 1e4;
+      const maxWidth = (cfg.maxSpreadBps! * q.mid) / 1e4;
+      // the narrowest quote the never-cross rule allows: bid on the grid at or below mid − tick, ask at or above mid + tick
+      const offMid = Math.ceil((q.mid + tick) / tick - 1e-9) * tick - Math.floor((q.mid - tick) / tick + 1e-9) * tick;
+      // a width the grid can carry within [min, max] that the never-cross rule allows; without one, the max wins
+      // (quote-repair.ts), so the quote may be narrower than the min, never wider than the max or the off-mid width
+      const fits = Math.ceil(Math.max(minWidth, offMid) / tick - 1e-9) * tick <= maxWidth + eps;
+      if (fits) expect(width).toBeGreaterThanOrEqual(minWidth - eps);
+      expect(width).toBeLessThanOrEqual(Math.max(maxWidth, offMid) + eps);
       expect(q.bidSize).toBeGreaterThanOrEqual(0);
       expect(q.askSize).toBeGreaterThanOrEqual(0);
       expect(Math.abs(q.adjustments.inventorySkew)).toBeLessThanOrEqual(0.5);
-    }));
+    }), {
+      examples: [
+        // found by a CI run: no grid width in [min, max] is ≥ the off-mid width (three ticks, 0.15 < min 0.15000003), so the max wins
+        [
+          { model: 'avellaneda-stoikov', gamma: 0.0001, k: 0.01, A: 1, orderSize: 0.01, maxInventory: 200, maxSkew: 0, minSpreadBps: 49.45489333285897, maxSpreadBps: 60, tickSize: 0.05, horizon: { mode: 'infinite', tau: 1 } },
+          { mid: 30.33067513078837, sigma: 0.0001, position: 0, dt: 0 },
+        ],
+      ],
+    });
   });
 
   it('before the bps bounds bite, bid ≤ r ≤ ask', () => {
