@@ -68,7 +68,7 @@ export const LedgerSchema = z.object({
   path: z.string().min(1).nullable().default('./data/quoting.db'),
   /**
    * when a commit reaches the disk: `always` at every commit (synchronous=FULL), `interval` at the
-   * checkpoint every checkpointIntervalMs, `never` at a checkpoint once the WAL passes 64 MiB (both NORMAL)
+   * worker's WAL fdatasync every checkpointIntervalMs, `never` at a checkpoint once the WAL passes 64 MiB (both NORMAL)
    */
   fsync: z.enum(['always', 'interval', 'never']).default('interval'),
   checkpointIntervalMs: z.number().int().min(10).max(60_000).default(100),
