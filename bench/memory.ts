@@ -17,7 +17,7 @@
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { MarketMakerAgent } from '../src/agent/index.js';
-import { FILL_HISTORY } from '../src/agent/markout-ring.js';
+import { FILL_HISTORY, type ListedMarkoutRing, type PackedMarkoutRing } from '../src/agent/markout-ring.js';
 import type { FillUpdate, MidUpdate, VolatilityUpdate } from '../src/agent/index.js';
 import { settledHeap, type Heap } from './support/gc.js';
 import { mainIf, row, type BenchOptions, type BenchResult } from './support/report.js';
@@ -80,6 +80,53 @@ async function fillIdCost(count: number, make: (i: number) => string): Promise<G
   return growth(before, after);
 }
 
+const median3 = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
+
+/**
+ * A packed fill ring as the lists snapshots held before (decoded here with Buffer, little-endian), with
+ * each fill's time and mid as populate() made them (the packed form no longer carries them).
+ */
+function listedRing(r: PackedMarkoutRing, symbolIndex: number): ListedMarkoutRing {
+  const f64 = (b64: string) => {
+    const b = Buffer.from(b64, 'base64');
+    return Array.from({ length: r.count }, (_, i) => b.readDoubleLE(8 * i));
+  };
+  return {
+    side: Array.from(Buffer.from(r.side, 'base64'), (x): 1 | -1 => (x > 127 ? -1 : 1)),
+    time: Array.from({ length: r.count }, (_, f) => T0 + 1 + (f >> 4)),
+    refMid: new Array<number>(r.count).fill(10 + (symbolIndex % 490)),
+    markoutBps: f64(r.markoutBps).map((m) => (Number.isNaN(m) ? null : m)),
+  };
+}
+
+/** Event-loop time of a snapshot of `agent` as the ledger takes it, packed (now) and listed (before). */
+function snapshotCost(agent: MarketMakerAgent) {
+  const snapshotMs: number[] = [];
+  const stringifyMs: number[] = [];
+  const listedStringifyMs: number[] = [];
+  let packedBytes = 0;
+  let listedBytes = 0;
+  for (let k = 0; k < 3; k++) {
+    const t0 = performance.now();
+    const state = { agents: [agent.snapshot()] };
+    const t1 = performance.now();
+    packedBytes = JSON.stringify(state).length;
+    const t2 = performance.now();
+    const listed = { agents: state.agents.map((a) => ({ ...a, symbols: a.symbols.map((sym, i) => ({ ...sym, fills: sym.fills === null ? null : listedRing(sym.fills as PackedMarkoutRing, i) })) })) };
+    const t3 = performance.now();
+    listedBytes = JSON.stringify(listed).length;
+    const t4 = performance.now();
+    snapshotMs.push(t1 - t0);
+    stringifyMs.push(t2 - t1);
+    listedStringifyMs.push(t4 - t3);
+  }
+  const snapshot = median3(snapshotMs);
+  return {
+    snapshotMs: snapshot, stringifyMs: median3(stringifyMs), listedStringifyMs: median3(listedStringifyMs),
+    packedMs: snapshot + median3(stringifyMs), listedMs: snapshot + median3(listedStringifyMs), packedBytes, listedBytes,
+  };
+}
+
 export async function run(opts: BenchOptions): Promise<BenchResult> {
   const started = performance.now();
   const symbols = opts.quick ? 1_000 : 10_000;
@@ -101,6 +148,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
   if (agent.views().some((v) => v.fillsInHistory !== FILL_HISTORY || v.quote === null)) throw new Error('a symbol has no full history or no quote');
   const fillIdMemory = agent.config.fillIdMemory;
   const remembered = Math.min(fillIdMemory, fillsApplied);
+  const snap = snapshotCost(agent);
   // eslint-disable-next-line no-useless-assignment -- drops the only reference, so the next heap reading excludes it
   agent = null;
 
@@ -124,11 +172,14 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
     row(B, `fill-id memory, ${remembered.toLocaleString('en-US')} ids`, ids.total, 'B', { baseline: { name: 'all symbols', value: full.total } }),
     row(B, 'fill-id memory per id', ids.total / remembered, 'B', { baseline: { name: 'UUID ids', value: uuids.total / remembered } }),
     row(B, `agent total, ${symbols.toLocaleString('en-US')} symbols`, full.total, 'B'),
+    row(B, 'snapshot: agent.snapshot() + JSON.stringify, event-loop time (median of 3)', snap.packedMs, 'ms', { baseline: { name: 'fill rings listed as JSON numbers (before)', value: snap.listedMs } }),
+    row(B, 'snapshot: JSON size', snap.packedBytes, 'B', { baseline: { name: 'listed (before)', value: snap.listedBytes } }),
   ];
   const notes = [
     `${symbols.toLocaleString('en-US')} symbols × ${FILL_HISTORY.toLocaleString('en-US')} fills = ${fillsApplied.toLocaleString('en-US')} fills through process() in ${fillSeconds.toFixed(1)} s; memory after gc() once it stops moving (ArrayBuffers are freed by a sweeper after the GC), before and after.`,
     `Fill ring typed arrays are ${RING_PAYLOAD.toLocaleString('en-US')} B of payload per symbol and sit outside the V8 heap (external/arrayBuffers: ${full.arrayBuffers.toLocaleString('en-US')} B of the ${full.external.toLocaleString('en-US')} B external growth).`,
     `The agent remembers the last ${fillIdMemory.toLocaleString('en-US')} fill ids (config fillIdMemory, per agent, not per symbol): ${(ids.total / 1_048_576).toFixed(1)} MiB with ids like "S00042-917" (${(ids.total / remembered).toFixed(0)} B each), ${(uuids.total / 1_048_576).toFixed(1)} MiB with 36-character UUIDs (${(uuids.total / remembered).toFixed(0)} B each); measured as a Set plus the ring of the same strings, as the agent holds them.`,
+    `Snapshot: what the ledger serialises on the event loop for this agent (agent.snapshot(), then JSON.stringify, as SqliteLedger.snapshot does before its insert), median of 3; "before" lists each fill ring as JSON numbers, the form snapshots had before the packed columns (src/agent/packed-columns.ts): snapshot() ${snap.snapshotMs.toFixed(0)} ms, stringify packed ${snap.stringifyMs.toFixed(0)} ms, listed ${snap.listedStringifyMs.toFixed(0)} ms.`,
   ];
   return {
     name: 'memory',
@@ -144,6 +195,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
       fillIdMemory: { configured: fillIdMemory, remembered, bytes: ids, bytesWithUuids: uuids },
       ringPayloadBytes: RING_PAYLOAD,
       targetBytesPerSymbol: TARGET_BYTES,
+      snapshot: snap,
     },
   };
 }

@@ -8,6 +8,7 @@
  * positive when the market moved in our favour. Fills are marked out in
  * arrival order; one evicted before its horizon is never marked out.
  */
+import { packFloat64, packInt8, unpackFloat64, unpackInt8 } from './packed-columns.js';
 import type { TimedMid } from './volatility-estimator.js';
 
 export const FILL_HISTORY = 1_000;
@@ -103,41 +104,89 @@ export class MarkoutRing {
     }
   }
 
-  /** The fills oldest first, for a snapshot; a mark-out not (yet) taken is null. */
-  toJSON(): MarkoutRingState {
-    const out: MarkoutRingState = { side: [], time: [], refMid: [], markoutBps: [] };
+  /**
+   * The fills oldest first, for a snapshot, packed (packed-columns.ts): each
+   * fill's side and mark-out (NaN: not taken), what the sums and evictions
+   * need. Not the fill's time and mid: only a fill awaiting its mark-out reads
+   * them, and a restored fill never gets one (its later mids are not journaled).
+   */
+  toJSON(): PackedMarkoutRing {
+    const n = this.count;
     const cap = this.capacity;
-    for (let k = 0; k < this.count; k++) {
-      const i = (this.head - this.count + k + cap) % cap;
+    const side = new Int8Array(n);
+    const markout = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      const i = (this.head - n + k + cap) % cap;
       const m = this.markout[i]!;
-      out.side.push(this.side[i]! > 0 ? 1 : -1);
-      out.time.push(this.time[i]!);
-      out.refMid.push(this.refMid[i]!);
-      out.markoutBps.push(Number.isFinite(m) ? m : null);
+      side[k] = this.side[i]! > 0 ? 1 : -1;
+      markout[k] = Number.isFinite(m) ? m : NaN;
     }
-    return out;
+    return { count: n, side: packInt8(side), markoutBps: packFloat64(markout), markoutSumBps: this.markoutSumBps };
   }
 
-  /** A ring holding a snapshot's fills; those without a mark-out will never get one. */
+  /**
+   * A ring holding a snapshot's fills, packed or listed (the form snapshots had
+   * before); those without a mark-out will never get one. Throws on columns
+   * that do not agree (a damaged snapshot is not restored on a guess).
+   */
   static fromJSON(state: MarkoutRingState, capacity = FILL_HISTORY): MarkoutRing {
+    const c = typeof state.side === 'string' ? unpackRing(state as PackedMarkoutRing) : listedColumns(state as ListedMarkoutRing);
     const ring = new MarkoutRing(capacity);
-    for (let k = 0; k < state.side.length; k++) {
-      const m = state.markoutBps[k];
-      ring.push(state.side[k]!, state.time[k]!, state.refMid[k]!, false);
-      if (m !== null && m !== undefined) {
+    for (let k = 0; k < c.side.length; k++) {
+      const side = c.side[k];
+      if (side !== 1 && side !== -1) throw new Error(`snapshot fill ring: side ${String(side)} at fill ${k}`);
+      // never read again: a restored fill is never marked out
+      ring.push(side, NaN, NaN, false);
+      const m = c.markoutBps[k];
+      if (typeof m === 'number' && Number.isFinite(m)) {
         const i = ring.head === 0 ? capacity - 1 : ring.head - 1;
         ring.markout[i] = m;
         ring.markoutSumBps += m;
         ring.markoutCount++;
       }
     }
+    // the running sum as it was, not re-added in another order: later evictions subtract from the same bits
+    if (typeof state.side === 'string') ring.markoutSumBps = (state as PackedMarkoutRing).markoutSumBps;
     return ring;
   }
 }
 
-export interface MarkoutRingState {
+interface RingColumns {
+  side: ArrayLike<number>;
+  markoutBps: ArrayLike<number | null>;
+}
+
+function unpackRing(state: PackedMarkoutRing): RingColumns {
+  const n = state.count;
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`snapshot fill ring: count ${String(n)}`);
+  if (!Number.isFinite(state.markoutSumBps)) throw new Error(`snapshot fill ring: markoutSumBps ${String(state.markoutSumBps)}`);
+  return {
+    side: unpackInt8(state.side, n, 'snapshot fill ring, side'),
+    markoutBps: unpackFloat64(state.markoutBps, n, 'snapshot fill ring, markoutBps'),
+  };
+}
+
+function listedColumns(state: ListedMarkoutRing): RingColumns {
+  const n = state.side.length;
+  if (state.time.length !== n || state.refMid.length !== n || state.markoutBps.length !== n) throw new Error('snapshot fill ring: columns of different lengths');
+  return state;
+}
+
+/** A ring in a snapshot: `count` fills oldest first, each column packed (packed-columns.ts); a mark-out not taken is NaN. */
+export interface PackedMarkoutRing {
+  count: number;
+  side: string;
+  markoutBps: string;
+  /** the ring's running sum of the mark-outs, exactly as it was */
+  markoutSumBps: number;
+}
+
+/** The form snapshots had before the packed one, still read: one JSON number per fill and column, null for a mark-out not taken (time and refMid unused). */
+export interface ListedMarkoutRing {
   side: (1 | -1)[];
   time: number[];
   refMid: number[];
   markoutBps: (number | null)[];
 }
+
+export type MarkoutRingState = PackedMarkoutRing | ListedMarkoutRing;

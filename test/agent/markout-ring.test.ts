@@ -93,4 +93,61 @@ describe('MarkoutRing snapshots', () => {
       expect(copy.markoutCount).toBe(ring.markoutCount);
     }));
   });
+
+  it('a snapshot is packed and exact: each fill\'s side and mark-out bit for bit, a mark-out not taken as NaN', () => {
+    fc.assert(fc.property(fc.array(op, { maxLength: 200 }), fc.integer({ min: 1, max: 40 }), (ops, cap) => {
+      const ring = new MarkoutRing(cap);
+      let t = 1.7e12;
+      const pushed: { side: number; time: number; mid: number }[] = [];
+      for (const o of ops) {
+        t += o.dt + 0.125;
+        if (o.kind === 'fill') {
+          ring.push(o.side, t, o.mid);
+          pushed.push({ side: o.side, time: t, mid: o.mid });
+        } else ring.markOut(t, o.mid, 300);
+      }
+      const state = ring.toJSON();
+      expect(typeof state.side).toBe('string');
+      expect(state.count).toBe(ring.size);
+      // decoded by hand (Buffer, little-endian), not by the code under test
+      const f64 = (b64: string) => { const b = Buffer.from(b64, 'base64'); return Array.from({ length: b.length / 8 }, (_, i) => b.readDoubleLE(8 * i)); };
+      const kept = pushed.slice(pushed.length - ring.size);
+      expect(Array.from(Buffer.from(state.side, 'base64'), (x) => (x > 127 ? x - 256 : x))).toEqual(kept.map((f) => f.side));
+      const marks = f64(state.markoutBps);
+      expect(marks.filter((m) => !Number.isNaN(m)).length).toBe(ring.markoutCount);
+      // the mark-outs, recomputed from the fills kept: side · (mid then − mid at the fill) / mid at the fill, in bps
+      expect(marks.reduce((a, m) => a + (Number.isNaN(m) ? 0 : m), 0)).toBeCloseTo(ring.markoutSumBps, 6);
+      const copy = MarkoutRing.fromJSON(JSON.parse(JSON.stringify(state)), cap);
+      expect(copy.toJSON()).toEqual(state);
+    }));
+  });
+
+  it('reads the listed form snapshots had before: the same ring as the packed form gives', () => {
+    const ring = new MarkoutRing(5);
+    for (let i = 0; i < 7; i++) ring.push(i % 3 === 0 ? -1 : 1, 1_000 * i, 100 + i / 10);
+    ring.markOut(4_500, 101, 1_000); // marks out the fills at 2,000 and 3,000 (those at 0 and 1,000 were evicted)
+    // the listed form, written out by hand: fills 2…6 oldest first, mark-outs of fills 2 and 3 in bps
+    const listed = {
+      side: [1, -1, 1, 1, -1] as (1 | -1)[],
+      time: [2_000, 3_000, 4_000, 5_000, 6_000],
+      refMid: [100.2, 100.3, 100.4, 100.5, 100.6],
+      markoutBps: [((101 - 100.2) / 100.2) * 1e4, (-(101 - 100.3) / 100.3) * 1e4, null, null, null],
+    };
+    const fromListed = MarkoutRing.fromJSON(listed, 5);
+    const fromPacked = MarkoutRing.fromJSON(JSON.parse(JSON.stringify(ring.toJSON())), 5);
+    expect(fromListed.toJSON()).toEqual(fromPacked.toJSON());
+    expect([fromListed.buys, fromListed.sells, fromListed.markoutCount]).toEqual([3, 2, 2]);
+    expect(fromListed.markoutSumBps).toBeCloseTo(ring.markoutSumBps, 9);
+  });
+
+  it('a damaged packed ring is refused, naming the column', () => {
+    const ring = new MarkoutRing(4);
+    ring.push(1, 1, 100);
+    ring.push(-1, 2, 100);
+    const good = ring.toJSON();
+    expect(() => MarkoutRing.fromJSON({ ...good, markoutBps: Buffer.alloc(8).toString('base64') }, 4)).toThrow(/markoutBps: 8 bytes for 2 values/);
+    expect(() => MarkoutRing.fromJSON({ ...good, count: 3 }, 4)).toThrow(/side: 2 bytes for 3 values/);
+    expect(() => MarkoutRing.fromJSON({ ...good, side: Buffer.from([1, 7]).toString('base64') }, 4)).toThrow(/side 7 at fill 1/);
+    expect(() => MarkoutRing.fromJSON({ ...good, count: -1 }, 4)).toThrow(/count -1/);
+  });
 });
