@@ -5,6 +5,7 @@ import { FillIdMemory } from './fill-id-memory.js';
 import { applyUpdate } from './apply-update.js';
 import { AgentRisk, type RiskChange, type RiskSnapshot } from './agent-risk.js';
 import { DECISIONS, type ProcessResult, type Quote } from './quote.js';
+import { refreshToxicity } from './quote-engine.js';
 import { requoteWithRisk, withdrawAll } from './risk-quoting.js';
 import { keptQuote, writeResult } from './results.js';
 import { quotingParams, type QuotingParams } from './quoting-params.js';
@@ -281,7 +282,12 @@ export class MarketMakerAgent {
   static fromSnapshot(snap: AgentSnapshot): MarketMakerAgent {
     const agent = new MarketMakerAgent(snap.id, snap.config);
     agent.paused = snap.paused;
-    for (const sym of snap.symbols) agent.states.set(sym.symbol, restoreSymbol(sym));
+    for (const sym of snap.symbols) {
+      const s = restoreSymbol(sym);
+      // the score the restored fills make, shown (views, metrics) before the symbol's next update requotes it
+      refreshToxicity(s, agent.params);
+      agent.states.set(sym.symbol, s);
+    }
     // oldest first, as snapshot() lists them; a snapshot from before fingerprints were kept has none
     // (UNKNOWN_FILL: a reused id then answers duplicate, as it did when that snapshot was written)
     const prints = snap.fillFingerprints;

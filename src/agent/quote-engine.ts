@@ -43,7 +43,7 @@ import { volatilitySource } from './volatility-policy.js';
  * objects: a double returned or passed across a call V8 does not inline is
  * boxed, one allocation per requote.
  */
-function refreshToxicity(s: SymbolState, p: QuotingParams): void {
+export function refreshToxicity(s: SymbolState, p: QuotingParams): void {
   const ring = s.fills;
   if (ring === null) {
     s.toxicity = 0;

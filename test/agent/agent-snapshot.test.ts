@@ -38,7 +38,7 @@ describe('agent snapshot', () => {
     // marked out by the original and never by the restored agent (the mids after it are not journaled)
     for (const symbol of ['X0', 'X1', 'X2']) a.process({ type: 'mid', symbol, mid: a.view(symbol)!.quote!.mid, time: T0 + 9_000 * 400 + 30_000 });
     const restored = MarketMakerAgent.fromSnapshot(JSON.parse(JSON.stringify(a.snapshot())));
-    expect(restored.views().map((v) => [v.symbol, v.fillsInHistory, v.position])).toEqual(a.views().map((v) => [v.symbol, v.fillsInHistory, v.position]));
+    expect(restored.views().map((v) => [v.symbol, v.fillsInHistory, v.position, v.toxicity])).toEqual(a.views().map((v) => [v.symbol, v.fillsInHistory, v.position, v.toxicity]));
     expect(a.views().some((v) => v.toxicity > 0)).toBe(true);
     // market data is not in a snapshot: as after a restart, the OMS sends each symbol's mid first (a fill before it
     // would be marked out against its own price instead of the mid)
