@@ -146,7 +146,8 @@ export class MarkoutRing {
       }
     }
     // the running sum as it was, not re-added in another order: later evictions subtract from the same bits
-    if (typeof state.side === 'string') ring.markoutSumBps = (state as PackedMarkoutRing).markoutSumBps;
+    // (only when the ring took every fill: a smaller ring evicted some, and its own sum is then the right one)
+    if (typeof state.side === 'string' && c.side.length <= capacity) ring.markoutSumBps = (state as PackedMarkoutRing).markoutSumBps;
     return ring;
   }
 }

@@ -1,8 +1,8 @@
 /**
  * Numeric columns as text for snapshots: the column's little-endian bytes in
- * base64. A snapshot of 1,000 symbols × 1,000 remembered fills is 45 MiB of
- * JSON numbers and about 0.25 s of `JSON.stringify` on the event loop here;
- * packed, 18 MiB and 69 ms (bench/README.md, issue 13). Exact: a double comes
+ * base64. A snapshot of 1,000 symbols × 1,000 remembered fills is 45 MiB with
+ * the rings as JSON numbers; packed, 18 MiB, and 0.61× the event-loop time in
+ * one run of benchmark 4 (bench/README.md, issue 13). Exact: a double comes
  * back bit for bit, NaN included. `btoa`/`atob` (in browsers and Node alike:
  * the agent has no Node imports) do the base64; the byte order is fixed, so a
  * snapshot moves between machines.

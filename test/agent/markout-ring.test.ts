@@ -150,4 +150,13 @@ describe('MarkoutRing snapshots', () => {
     expect(() => MarkoutRing.fromJSON({ ...good, side: Buffer.from([1, 7]).toString('base64') }, 4)).toThrow(/side 7 at fill 1/);
     expect(() => MarkoutRing.fromJSON({ ...good, count: -1 }, 4)).toThrow(/count -1/);
   });
+
+  it('a packed ring restored into a smaller ring keeps the sum of what it holds, not the sum written', () => {
+    const ring = new MarkoutRing(4);
+    for (let i = 0; i < 4; i++) ring.push(1, i, 100);
+    ring.markOut(10_000, 101, 1_000); // each +100 bps
+    const small = MarkoutRing.fromJSON(JSON.parse(JSON.stringify(ring.toJSON())), 2);
+    expect([small.size, small.markoutCount]).toEqual([2, 2]);
+    expect(small.markoutSumBps).toBeCloseTo(200, 9);
+  });
 });
