@@ -45,7 +45,7 @@ export interface BuildOptions extends AppOptions {
 }
 
 /** The API returns JSON only; nothing in it is to be framed, sniffed, run or cached. */
-const SECURITY_HEADERS = {
+export const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'content-security-policy': "default-src 'none'; frame-ancestors 'none'",

@@ -1,0 +1,112 @@
+/**
+ * One change, measured alone: the service of two checkouts (this one and
+ * another, e.g. `git worktree add ../base HEAD~1`) under the same mid load,
+ * each in its own `bench/support/server-child.ts app` process, slices taken
+ * in turn (A, B, B, A, …) so that a change of the VM's speed hits both alike.
+ * Reports each side's server CPU per request (user+system, all threads) as
+ * the median of the slices, and the median of the paired ratios B/A, one per
+ * round.
+ *
+ *   npm run bench:ab -- <other checkout> [rounds] [seconds per slice] [mid|summary]
+ *
+ * A is the other checkout (before), B this one (after). Not part of `npm run bench`:
+ * a tool for bench/README.md's change-by-change figures.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import autocannon from 'autocannon';
+import { AUTH_HEADER } from './support/token.js';
+import { REPO_ROOT } from './support/report.js';
+
+const SYMBOLS = 1_000;
+const HEADERS = { 'content-type': 'application/json', authorization: AUTH_HEADER };
+const symbol = (i: number) => `S${String(i).padStart(4, '0')}`;
+const midOf = (i: number, step: number) => Math.round((50 + (i % 400) + (step % 7) * 0.01) * 100) / 100;
+
+interface Side { name: string; url: string; child: ChildProcess }
+
+async function start(name: string, root: string): Promise<Side> {
+  const child = fork(resolve(root, 'bench/support/server-child.ts'), ['app'], {
+    cwd: root, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const port = await new Promise<number>((ok, fail) => {
+    child.once('exit', (code) => fail(new Error(`${name} exited with ${code}`)));
+    child.on('message', (m: { type: string; port?: number }) => { if (m.type === 'listening') ok(m.port!); });
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const updates = Array.from({ length: SYMBOLS }, (_, i) => [
+    { type: 'volatility', symbol: symbol(i), sigma: midOf(i, 0) * 0.02 }, { type: 'mid', symbol: symbol(i), mid: midOf(i, 0) },
+  ]).flat();
+  for (let i = 0; i < updates.length; i += 1_000) {
+    const res = await fetch(`${url}/v1/agents/default/updates`, { method: 'POST', headers: HEADERS, body: JSON.stringify({ updates: updates.slice(i, i + 1_000) }) });
+    if (res.status !== 200) throw new Error(`seeding ${name}: ${res.status}`);
+  }
+  return { name, url, child };
+}
+
+/** The child's CPU time, µs, all threads (server-child.ts answers `stats` with process.cpuUsage()). */
+function cpu(side: Side): Promise<number> {
+  return new Promise((ok) => {
+    side.child.on('message', function on(m: { type: string; cpu?: NodeJS.CpuUsage }) {
+      if (m.type !== 'stats') return;
+      side.child.off('message', on);
+      ok(m.cpu!.user + m.cpu!.system);
+    });
+    side.child.send({ type: 'stats' });
+  });
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+async function main(): Promise<void> {
+  const other = process.argv[2];
+  if (other === undefined) throw new Error('usage: npm run bench:ab -- <other checkout> [rounds] [seconds] [mid|summary]');
+  const rounds = Number(process.argv[3] ?? 10);
+  const seconds = Number(process.argv[4] ?? 1);
+  const scenario = process.argv[5] ?? 'mid';
+  const requests = scenario === 'mid'
+    ? Array.from({ length: SYMBOLS }, (_, i) => ({ method: 'POST' as const, path: `/v1/agents/default/symbols/${symbol(i)}/mid`, headers: HEADERS, body: JSON.stringify({ mid: midOf(i, 1) }) }))
+    : Array.from({ length: 10 }, (_, b) => ({
+      method: 'POST' as const, path: '/v1/agents/default/updates?reply=summary', headers: HEADERS,
+      body: JSON.stringify({ updates: Array.from({ length: 100 }, (_, j) => ({ type: 'mid', symbol: symbol(b * 100 + j), mid: midOf(b * 100 + j, 2) })) }),
+    }));
+  const perRequest = scenario === 'mid' ? 1 : 100;
+  const a = await start('A (other)', resolve(other));
+  const b = await start('B (this)', REPO_ROOT);
+  const slice = async (side: Side, s: number) => {
+    const before = await cpu(side);
+    const r = await autocannon({ url: side.url, connections: 10, pipelining: 1, duration: s, requests });
+    const after = await cpu(side);
+    if (r.non2xx > 0 || r.errors > 0) throw new Error(`${side.name}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+    return (after - before) / (r['2xx'] * perRequest);
+  };
+  try {
+    await slice(a, 2);
+    await slice(b, 2);
+    const fa: number[] = [];
+    const fb: number[] = [];
+    const ratios: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const [x, y] = r % 2 === 0 ? [a, b] : [b, a];
+      const first = await slice(x, seconds);
+      const second = await slice(y, seconds);
+      const [ca, cb] = x === a ? [first, second] : [second, first];
+      fa.push(ca);
+      fb.push(cb);
+      ratios.push(cb / ca);
+    }
+    const unit = scenario === 'mid' ? 'per request' : 'per update';
+    console.log(`${scenario}: server CPU µs ${unit}, median of ${rounds} slices of ${seconds} s: A ${median(fa).toFixed(2)}, B ${median(fb).toFixed(2)}; B/A paired median ${median(ratios).toFixed(3)} [${ratios.map((x) => x.toFixed(2)).join(' ')}]`);
+  } finally {
+    for (const s of [a, b]) s.child.send({ type: 'stop' });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

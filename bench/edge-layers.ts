@@ -1,0 +1,238 @@
+/**
+ * Where a single update's server CPU goes, over the wire: the same mid load as
+ * benchmark 2 (autocannon, 10 connections, pipelining 1, 1,000 symbols in turn)
+ * against servers built up layer by layer, each in a child process of its own,
+ * slices taken in turn (rotated each round). Per layer: user and system CPU µs
+ * per request (the child's process.cpuUsage()) and the main thread's alone,
+ * medians of the slices.
+ *
+ *   bare                     Fastify() answering {}
+ *   bare, N µs busy          bare, burning N µs per request (5, 10, 25): the cost of being slower at all
+ *   options                  + the service's server options (logger, request ids, timeouts)
+ *   options+headers          + the request id and security headers the service sends
+ *   +schema, no zod          + the route's JSON Schemas (the pass validator, as the service), answering {}
+ *   +agent in memory         + an agent holding 1,000 symbols (its heap), answering {}
+ *   +zod, no schema          + params and body parsed by the service's zod schemas, answering {}
+ *   +zod, tiny reply         + both of the above
+ *   +process, tiny reply     + a MarketMakerAgent's process(), answering {}
+ *   +the quote as reply      + the ProcessResult through the route's compiled reply serializer
+ *   app, open / token        buildApp() without a ledger: no tokens and any Host / a write token
+ *   app, token, ledger       as benchmark 2 runs it (the SQLite ledger on)
+ *
+ *   npm run bench:edge-layers -- [seconds per slice] [slices]   (LAYERS="bare;app, token" picks some)
+ *
+ * Not part of `npm run bench`: the attribution behind issue 16's single-update figures (bench/README.md).
+ */
+import { fork } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { MarketMakerAgent } from '../src/agent/index.js';
+import { buildApp, SECURITY_HEADERS, serverOptions } from '../src/service/app.js';
+import { parseServiceConfig } from '../src/service/config.js';
+import { UpdateReply } from '../src/service/replies.js';
+import { passValidator, routeSchema } from '../src/service/route-schemas.js';
+import { MidBody, parse, SymbolParams } from '../src/service/schemas.js';
+import { AUTH_HEADER, BENCH_TOKEN } from './support/token.js';
+
+const SYMBOLS = 1_000;
+const MID_ROUTE = '/v1/agents/:agentId/symbols/:symbol/mid';
+const symbol = (i: number) => `S${String(i).padStart(4, '0')}`;
+const midOf = (i: number) => Math.round((50 + (i % 400) + 0.01) * 100) / 100;
+const HEADERS = { 'content-type': 'application/json', authorization: AUTH_HEADER };
+
+type Layer = () => Promise<FastifyInstance>;
+const config = (extra: Record<string, unknown> = {}) => parseServiceConfig({ port: 0, logLevel: 'silent', ledger: { path: null, importJournal: null }, ...extra });
+
+function plain(opts: boolean): FastifyInstance {
+  return Fastify(opts ? serverOptions(config(), pino({ level: 'silent' })) : { logger: false });
+}
+
+function headers(app: FastifyInstance): void {
+  app.addHook('onRequest', (req, reply, done) => {
+    reply.header('x-request-id', req.id).headers(SECURITY_HEADERS);
+    done();
+  });
+}
+
+/** An agent with every symbol quoted, as the service's after benchmark 2's seeding. */
+function seededAgent(): MarketMakerAgent {
+  const agent = new MarketMakerAgent('default');
+  for (let i = 0; i < SYMBOLS; i++) {
+    agent.process({ type: 'volatility', symbol: symbol(i), sigma: midOf(i) * 0.02, time: Date.now() });
+    agent.process({ type: 'mid', symbol: symbol(i), mid: midOf(i), time: Date.now() });
+  }
+  return agent;
+}
+
+/** The route as the service has it, on a bare agent: zod params and body, process(), the compiled reply. */
+function agentRoute(app: FastifyInstance, upTo: 'zod' | 'process' | 'reply'): void {
+  const agent = seededAgent();
+  app.setValidatorCompiler(passValidator);
+  const response: Record<number, typeof UpdateReply> = upTo === 'reply' ? { 200: UpdateReply } : {};
+  app.post(MID_ROUTE, { schema: routeSchema({ tags: [], summary: '', params: SymbolParams, body: MidBody, response }) }, async (req) => {
+    const { symbol: s } = parse(SymbolParams, req.params);
+    const b = parse(MidBody, req.body);
+    if (upTo === 'zod') return {};
+    const r = agent.process({ type: 'mid', symbol: s, mid: b.mid, time: b.time ?? Date.now() });
+    return upTo === 'reply' ? r : {};
+  });
+}
+
+/**
+ * A bare route that burns a fixed time per request: what a server slower by just that costs on this
+ * machine (its client, idle while it waits, is woken by each reply; the server's loop sleeps and wakes too).
+ */
+function busy(us: number): FastifyInstance {
+  const app = plain(false);
+  app.post(MID_ROUTE, async () => {
+    const until = performance.now() + us / 1_000;
+    while (performance.now() < until);
+    return {};
+  });
+  return app;
+}
+
+const LAYERS: Record<string, Layer> = {
+  bare: async () => {
+    const app = plain(false);
+    app.post(MID_ROUTE, async () => ({}));
+    return app;
+  },
+  ...Object.fromEntries([5, 10, 25].map((us) => [`bare, ${us} µs busy`, async () => busy(us)])),
+  options: async () => {
+    const app = plain(true);
+    app.post(MID_ROUTE, async () => ({}));
+    return app;
+  },
+  'options+headers': async () => {
+    const app = plain(true);
+    headers(app);
+    app.post(MID_ROUTE, async () => ({}));
+    return app;
+  },
+  '+schema, no zod': async () => {
+    const app = plain(true);
+    headers(app);
+    app.setValidatorCompiler(passValidator);
+    app.post(MID_ROUTE, { schema: routeSchema({ tags: [], summary: '', params: SymbolParams, body: MidBody, response: {} }) }, async () => ({}));
+    return app;
+  },
+  '+agent in memory': async () => {
+    const app = plain(true);
+    headers(app);
+    const agent = seededAgent();
+    app.post(MID_ROUTE, async () => ({ n: agent.stats.updates > 0 ? 1 : 0 }));
+    return app;
+  },
+  '+zod, no schema': async () => {
+    const app = plain(true);
+    headers(app);
+    app.post(MID_ROUTE, async (req) => {
+      parse(SymbolParams, req.params);
+      parse(MidBody, req.body);
+      return {};
+    });
+    return app;
+  },
+  '+zod, tiny reply': async () => {
+    const app = plain(true);
+    headers(app);
+    agentRoute(app, 'zod');
+    return app;
+  },
+  '+process, tiny reply': async () => {
+    const app = plain(true);
+    headers(app);
+    agentRoute(app, 'process');
+    return app;
+  },
+  '+the quote as reply': async () => {
+    const app = plain(true);
+    headers(app);
+    agentRoute(app, 'reply');
+    return app;
+  },
+  'app, open': async () => buildApp({ config: config({ http: { allowedHosts: ['*'] } }), logger: pino({ level: 'silent' }) }),
+  'app, token': async () => buildApp({ config: config({ auth: { writeTokens: [BENCH_TOKEN] } }), logger: pino({ level: 'silent' }) }),
+  'app, token, ledger': async () => buildApp({ config: config({ auth: { writeTokens: [BENCH_TOKEN] }, ledger: { path: `${tmpdir()}/edge-layers-${process.pid}.db`, importJournal: null } }), logger: pino({ level: 'silent' }) }),
+};
+
+async function child(name: string): Promise<void> {
+  const app = await LAYERS[name]!();
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const port = (app.server.address() as { port: number }).port;
+  if (name.startsWith('app')) {
+    const updates = Array.from({ length: SYMBOLS }, (_, i) => [
+      { type: 'volatility', symbol: symbol(i), sigma: midOf(i) * 0.02 }, { type: 'mid', symbol: symbol(i), mid: midOf(i) },
+    ]).flat();
+    for (let i = 0; i < updates.length; i += 1_000) {
+      const res = await fetch(`http://127.0.0.1:${port}/v1/agents/default/updates`, { method: 'POST', headers: HEADERS, body: JSON.stringify({ updates: updates.slice(i, i + 1_000) }) });
+      if (res.status !== 200) throw new Error(`seeding ${name}: ${res.status}`);
+    }
+  }
+  process.on('message', (m: string) => {
+    if (m === 'cpu') process.send!({ cpu: process.cpuUsage(), thread: process.threadCpuUsage() });
+    else void app.close().then(() => process.exit(0));
+  });
+  process.send!({ port });
+}
+
+interface Cpu { cpu: NodeJS.CpuUsage; thread: NodeJS.CpuUsage }
+interface Server { name: string; port: number; cpu(): Promise<Cpu>; stop(): void }
+
+async function start(name: string): Promise<Server> {
+  const c = fork(fileURLToPath(import.meta.url), ['--child', name], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const port = await new Promise<number>((ok) => c.once('message', (m: { port: number }) => ok(m.port)));
+  return {
+    name, port,
+    cpu: () => new Promise((ok) => { c.once('message', (m: Cpu) => ok(m)); c.send('cpu'); }),
+    stop: () => c.send('stop'),
+  };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+async function main(): Promise<void> {
+  const slice = Number(process.argv[2] ?? 2);
+  const slices = Number(process.argv[3] ?? 5);
+  const requests = Array.from({ length: SYMBOLS }, (_, i) => ({
+    method: 'POST' as const, path: `/v1/agents/default/symbols/${symbol(i)}/mid`, headers: HEADERS, body: JSON.stringify({ mid: midOf(i) + 0.01 }),
+  }));
+  const servers: Server[] = [];
+  for (const name of (process.env.LAYERS?.split(';') ?? Object.keys(LAYERS))) servers.push(await start(name));
+  const figures = new Map(servers.map((s) => [s, { user: [] as number[], system: [] as number[], thread: [] as number[], rate: [] as number[] }]));
+  const load = (s: Server, seconds: number) => autocannon({ url: `http://127.0.0.1:${s.port}`, connections: 10, pipelining: 1, duration: seconds, requests });
+  for (const s of servers) await load(s, 1);
+  for (let r = 0; r < slices; r++) {
+    for (let k = 0; k < servers.length; k++) {
+      const s = servers[(k + r) % servers.length]!;
+      const before = await s.cpu();
+      const res = await load(s, slice);
+      const after = await s.cpu();
+      if (res.non2xx > 0 || res.errors > 0) throw new Error(`${s.name}: ${res.non2xx} non-2xx, ${res.errors} errors`);
+      const f = figures.get(s)!;
+      f.user.push((after.cpu.user - before.cpu.user) / res['2xx']);
+      f.system.push((after.cpu.system - before.cpu.system) / res['2xx']);
+      f.thread.push((after.thread.user + after.thread.system - before.thread.user - before.thread.system) / res['2xx']);
+      f.rate.push(res['2xx'] / res.duration);
+    }
+  }
+  for (const s of servers) s.stop();
+  console.log('layer                     user µs  system µs  total µs  main thread µs   req/s');
+  for (const [s, f] of figures) {
+    const u = median(f.user);
+    const y = median(f.system);
+    console.log(`${s.name.padEnd(24)} ${u.toFixed(1).padStart(8)} ${y.toFixed(1).padStart(10)} ${(u + y).toFixed(1).padStart(9)} ${median(f.thread).toFixed(1).padStart(15)} ${Math.round(median(f.rate)).toString().padStart(7)}`);
+  }
+}
+
+const fail = (err: unknown) => {
+  console.error(err);
+  process.exit(1);
+};
+if (process.argv[2] === '--child') child(process.argv[3]!).catch(fail);
+else main().catch(fail);
