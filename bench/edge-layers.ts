@@ -19,7 +19,7 @@
  *   app, open / token        buildApp() without a ledger: no tokens and any Host / a write token
  *   app, token, ledger       as benchmark 2 runs it (the SQLite ledger on)
  *
- *   npm run bench:edge-layers -- [seconds per slice] [slices]   (LAYERS="bare;app, token" picks some)
+ *   npm run bench:edge-layers -- [seconds per slice] [slices]   (LAYERS="bare;app, token" picks some; RATE=8000 an open loop)
  *
  * Not part of `npm run bench`: the attribution behind issue 16's single-update figures (bench/README.md).
  */
@@ -205,7 +205,9 @@ async function main(): Promise<void> {
   const servers: Server[] = [];
   for (const name of (process.env.LAYERS?.split(';') ?? Object.keys(LAYERS))) servers.push(await start(name));
   const figures = new Map(servers.map((s) => [s, { user: [] as number[], system: [] as number[], thread: [] as number[], rate: [] as number[] }]));
-  const load = (s: Server, seconds: number) => autocannon({ url: `http://127.0.0.1:${s.port}`, connections: 10, pipelining: 1, duration: seconds, requests });
+  // RATE=n: an open loop at n requests/s in all (autocannon's overallRate) instead of as fast as the server answers
+  const rate = process.env.RATE === undefined ? {} : { overallRate: Number(process.env.RATE) };
+  const load = (s: Server, seconds: number) => autocannon({ url: `http://127.0.0.1:${s.port}`, connections: 10, pipelining: 1, duration: seconds, requests, ...rate });
   for (const s of servers) await load(s, 1);
   for (let r = 0; r < slices; r++) {
     for (let k = 0; k < servers.length; k++) {
