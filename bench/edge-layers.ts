@@ -24,7 +24,9 @@
  * Not part of `npm run bench`: the attribution behind issue 16's single-update figures (bench/README.md).
  */
 import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -51,11 +53,17 @@ function plain(opts: boolean): FastifyInstance {
   return Fastify(opts ? serverOptions(config(), pino({ level: 'silent' })) : { logger: false });
 }
 
-function headers(app: FastifyInstance): void {
-  app.addHook('onRequest', (req, reply, done) => {
-    reply.header('x-request-id', req.id).headers(SECURITY_HEADERS);
-    done();
-  });
+/** The service's server options and response headers, then `route`. */
+function layer(route: (app: FastifyInstance) => unknown): Layer {
+  return async () => {
+    const app = plain(true);
+    app.addHook('onRequest', (req, reply, done) => {
+      reply.header('x-request-id', req.id).headers(SECURITY_HEADERS);
+      done();
+    });
+    route(app);
+    return app;
+  };
 }
 
 /** An agent with every symbol quoted, as the service's after benchmark 2's seeding. */
@@ -108,57 +116,31 @@ const LAYERS: Record<string, Layer> = {
     app.post(MID_ROUTE, async () => ({}));
     return app;
   },
-  'options+headers': async () => {
-    const app = plain(true);
-    headers(app);
-    app.post(MID_ROUTE, async () => ({}));
-    return app;
-  },
-  '+schema, no zod': async () => {
-    const app = plain(true);
-    headers(app);
+  'options+headers': layer((app) => app.post(MID_ROUTE, async () => ({}))),
+  '+schema, no zod': layer((app) => {
     app.setValidatorCompiler(passValidator);
     app.post(MID_ROUTE, { schema: routeSchema({ tags: [], summary: '', params: SymbolParams, body: MidBody, response: {} }) }, async () => ({}));
-    return app;
-  },
-  '+agent in memory': async () => {
-    const app = plain(true);
-    headers(app);
+  }),
+  '+agent in memory': layer((app) => {
     const agent = seededAgent();
     app.post(MID_ROUTE, async () => ({ n: agent.stats.updates > 0 ? 1 : 0 }));
-    return app;
-  },
-  '+zod, no schema': async () => {
-    const app = plain(true);
-    headers(app);
-    app.post(MID_ROUTE, async (req) => {
-      parse(SymbolParams, req.params);
-      parse(MidBody, req.body);
-      return {};
-    });
-    return app;
-  },
-  '+zod, tiny reply': async () => {
-    const app = plain(true);
-    headers(app);
-    agentRoute(app, 'zod');
-    return app;
-  },
-  '+process, tiny reply': async () => {
-    const app = plain(true);
-    headers(app);
-    agentRoute(app, 'process');
-    return app;
-  },
-  '+the quote as reply': async () => {
-    const app = plain(true);
-    headers(app);
-    agentRoute(app, 'reply');
-    return app;
-  },
+  }),
+  '+zod, no schema': layer((app) => app.post(MID_ROUTE, async (req) => {
+    parse(SymbolParams, req.params);
+    parse(MidBody, req.body);
+    return {};
+  })),
+  '+zod, tiny reply': layer((app) => agentRoute(app, 'zod')),
+  '+process, tiny reply': layer((app) => agentRoute(app, 'process')),
+  '+the quote as reply': layer((app) => agentRoute(app, 'reply')),
   'app, open': async () => buildApp({ config: config({ http: { allowedHosts: ['*'] } }), logger: pino({ level: 'silent' }) }),
   'app, token': async () => buildApp({ config: config({ auth: { writeTokens: [BENCH_TOKEN] } }), logger: pino({ level: 'silent' }) }),
-  'app, token, ledger': async () => buildApp({ config: config({ auth: { writeTokens: [BENCH_TOKEN] }, ledger: { path: `${tmpdir()}/edge-layers-${process.pid}.db`, importJournal: null } }), logger: pino({ level: 'silent' }) }),
+  'app, token, ledger': async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edge-layers-'));
+    const app = await buildApp({ config: config({ auth: { writeTokens: [BENCH_TOKEN] }, ledger: { path: join(dir, 'quoting.db'), importJournal: null } }), logger: pino({ level: 'silent' }) });
+    app.addHook('onClose', async () => rmSync(dir, { recursive: true, force: true }));
+    return app;
+  },
 };
 
 async function child(name: string): Promise<void> {
@@ -174,23 +156,33 @@ async function child(name: string): Promise<void> {
       if (res.status !== 200) throw new Error(`seeding ${name}: ${res.status}`);
     }
   }
+  const stop = () => void app.close().finally(() => process.exit(0));
   process.on('message', (m: string) => {
     if (m === 'cpu') process.send!({ cpu: process.cpuUsage(), thread: process.threadCpuUsage() });
-    else void app.close().then(() => process.exit(0));
+    else stop();
   });
+  // the parent gone (killed, or failed): close too, rather than listen on as an orphan
+  process.on('disconnect', stop);
   process.send!({ port });
 }
 
 interface Cpu { cpu: NodeJS.CpuUsage; thread: NodeJS.CpuUsage }
-interface Server { name: string; port: number; cpu(): Promise<Cpu>; stop(): void }
+interface Server { name: string; port: number; cpu(): Promise<Cpu>; stop(): Promise<void> }
 
 async function start(name: string): Promise<Server> {
   const c = fork(fileURLToPath(import.meta.url), ['--child', name], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const port = await new Promise<number>((ok) => c.once('message', (m: { port: number }) => ok(m.port)));
+  const port = await new Promise<number>((ok, fail) => {
+    c.once('exit', (code) => fail(new Error(`${name} exited with ${code} before listening`)));
+    c.once('message', (m: { port: number }) => ok(m.port));
+  });
+  c.removeAllListeners('exit');
   return {
     name, port,
     cpu: () => new Promise((ok) => { c.once('message', (m: Cpu) => ok(m)); c.send('cpu'); }),
-    stop: () => c.send('stop'),
+    stop: () => new Promise((ok) => {
+      c.once('exit', () => ok());
+      c.send('stop');
+    }),
   };
 }
 
@@ -223,7 +215,7 @@ async function main(): Promise<void> {
       f.rate.push(res['2xx'] / res.duration);
     }
   }
-  for (const s of servers) s.stop();
+  await Promise.all(servers.map((s) => s.stop()));
   console.log('layer                     user µs  system µs  total µs  main thread µs   req/s');
   for (const [s, f] of figures) {
     const u = median(f.user);
