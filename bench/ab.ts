@@ -15,13 +15,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
-import { AUTH_HEADER } from './support/token.js';
+import { BATCH, batchRequests, median, midRequests, seed } from './support/ingest-load.js';
 import { REPO_ROOT } from './support/report.js';
-
-const SYMBOLS = 1_000;
-const HEADERS = { 'content-type': 'application/json', authorization: AUTH_HEADER };
-const symbol = (i: number) => `S${String(i).padStart(4, '0')}`;
-const midOf = (i: number, step: number) => Math.round((50 + (i % 400) + (step % 7) * 0.01) * 100) / 100;
 
 interface Side { name: string; url: string; child: ChildProcess }
 
@@ -34,13 +29,7 @@ async function start(name: string, root: string): Promise<Side> {
     child.on('message', (m: { type: string; port?: number }) => { if (m.type === 'listening') ok(m.port!); });
   });
   const url = `http://127.0.0.1:${port}`;
-  const updates = Array.from({ length: SYMBOLS }, (_, i) => [
-    { type: 'volatility', symbol: symbol(i), sigma: midOf(i, 0) * 0.02 }, { type: 'mid', symbol: symbol(i), mid: midOf(i, 0) },
-  ]).flat();
-  for (let i = 0; i < updates.length; i += 1_000) {
-    const res = await fetch(`${url}/v1/agents/default/updates`, { method: 'POST', headers: HEADERS, body: JSON.stringify({ updates: updates.slice(i, i + 1_000) }) });
-    if (res.status !== 200) throw new Error(`seeding ${name}: ${res.status}`);
-  }
+  await seed(url);
   return { name, url, child };
 }
 
@@ -56,25 +45,14 @@ function cpu(side: Side): Promise<number> {
   });
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
 async function main(): Promise<void> {
   const other = process.argv[2];
   if (other === undefined) throw new Error('usage: npm run bench:ab -- <other checkout> [rounds] [seconds] [mid|summary]');
   const rounds = Number(process.argv[3] ?? 10);
   const seconds = Number(process.argv[4] ?? 1);
   const scenario = process.argv[5] ?? 'mid';
-  const requests = scenario === 'mid'
-    ? Array.from({ length: SYMBOLS }, (_, i) => ({ method: 'POST' as const, path: `/v1/agents/default/symbols/${symbol(i)}/mid`, headers: HEADERS, body: JSON.stringify({ mid: midOf(i, 1) }) }))
-    : Array.from({ length: 10 }, (_, b) => ({
-      method: 'POST' as const, path: '/v1/agents/default/updates?reply=summary', headers: HEADERS,
-      body: JSON.stringify({ updates: Array.from({ length: 100 }, (_, j) => ({ type: 'mid', symbol: symbol(b * 100 + j), mid: midOf(b * 100 + j, 2) })) }),
-    }));
-  const perRequest = scenario === 'mid' ? 1 : 100;
+  const requests = scenario === 'mid' ? midRequests() : batchRequests('?reply=summary');
+  const perRequest = scenario === 'mid' ? 1 : BATCH;
   const a = await start('A (other)', resolve(other));
   const b = await start('B (this)', REPO_ROOT);
   const slice = async (side: Side, s: number) => {

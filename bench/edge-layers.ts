@@ -38,13 +38,10 @@ import { parseServiceConfig } from '../src/service/config.js';
 import { UpdateReply } from '../src/service/replies.js';
 import { passValidator, routeSchema } from '../src/service/route-schemas.js';
 import { MidBody, parse, SymbolParams } from '../src/service/schemas.js';
-import { AUTH_HEADER, BENCH_TOKEN } from './support/token.js';
+import { median, midRequests, seed, seedUpdates } from './support/ingest-load.js';
+import { BENCH_TOKEN } from './support/token.js';
 
-const SYMBOLS = 1_000;
 const MID_ROUTE = '/v1/agents/:agentId/symbols/:symbol/mid';
-const symbol = (i: number) => `S${String(i).padStart(4, '0')}`;
-const midOf = (i: number) => Math.round((50 + (i % 400) + 0.01) * 100) / 100;
-const HEADERS = { 'content-type': 'application/json', authorization: AUTH_HEADER };
 
 type Layer = () => Promise<FastifyInstance>;
 const config = (extra: Record<string, unknown> = {}) => parseServiceConfig({ port: 0, logLevel: 'silent', ledger: { path: null, importJournal: null }, ...extra });
@@ -69,10 +66,8 @@ function layer(route: (app: FastifyInstance) => unknown): Layer {
 /** An agent with every symbol quoted, as the service's after benchmark 2's seeding. */
 function seededAgent(): MarketMakerAgent {
   const agent = new MarketMakerAgent('default');
-  for (let i = 0; i < SYMBOLS; i++) {
-    agent.process({ type: 'volatility', symbol: symbol(i), sigma: midOf(i) * 0.02, time: Date.now() });
-    agent.process({ type: 'mid', symbol: symbol(i), mid: midOf(i), time: Date.now() });
-  }
+  const time = Date.now();
+  for (const u of seedUpdates()) agent.process({ ...u, time });
   return agent;
 }
 
@@ -147,15 +142,7 @@ async function child(name: string): Promise<void> {
   const app = await LAYERS[name]!();
   await app.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.server.address() as { port: number }).port;
-  if (name.startsWith('app')) {
-    const updates = Array.from({ length: SYMBOLS }, (_, i) => [
-      { type: 'volatility', symbol: symbol(i), sigma: midOf(i) * 0.02 }, { type: 'mid', symbol: symbol(i), mid: midOf(i) },
-    ]).flat();
-    for (let i = 0; i < updates.length; i += 1_000) {
-      const res = await fetch(`http://127.0.0.1:${port}/v1/agents/default/updates`, { method: 'POST', headers: HEADERS, body: JSON.stringify({ updates: updates.slice(i, i + 1_000) }) });
-      if (res.status !== 200) throw new Error(`seeding ${name}: ${res.status}`);
-    }
-  }
+  if (name.startsWith('app')) await seed(`http://127.0.0.1:${port}`);
   const stop = () => void app.close().finally(() => process.exit(0));
   process.on('message', (m: string) => {
     if (m === 'cpu') process.send!({ cpu: process.cpuUsage(), thread: process.threadCpuUsage() });
@@ -186,14 +173,11 @@ async function start(name: string): Promise<Server> {
   };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 async function main(): Promise<void> {
   const slice = Number(process.argv[2] ?? 2);
   const slices = Number(process.argv[3] ?? 5);
-  const requests = Array.from({ length: SYMBOLS }, (_, i) => ({
-    method: 'POST' as const, path: `/v1/agents/default/symbols/${symbol(i)}/mid`, headers: HEADERS, body: JSON.stringify({ mid: midOf(i) + 0.01 }),
-  }));
+  const requests = midRequests();
   const servers: Server[] = [];
   for (const name of (process.env.LAYERS?.split(';') ?? Object.keys(LAYERS))) servers.push(await start(name));
   const figures = new Map(servers.map((s) => [s, { user: [] as number[], system: [] as number[], thread: [] as number[], rate: [] as number[] }]));

@@ -27,63 +27,16 @@ import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { nsHistogram, percentiles } from './support/hdr.js';
 import { mainIf, row, sleep, type BenchOptions, type BenchResult, type Row } from './support/report.js';
-import { AUTH_HEADER } from './support/token.js';
+import { BATCH, batchRequests, median, midRequests, seed, SYMBOLS } from './support/ingest-load.js';
 import { startServer, type ServerChild } from './support/servers.js';
 
-const SYMBOLS = 1_000;
-const BATCH = 100;
 const CONNECTIONS = 10;
 /** issue 16's targets, each on the median of the slices against the same run's bare server */
 const TARGET_RATIO = 0.85;
 const TARGET_CPU_RATIO = 1.2;
 const TARGET_BATCH_RATIO = 0.5;
 const TARGET_BATCH_CPU_RATIO = 2;
-const AGENT = 'default';
-const HEADERS = { 'content-type': 'application/json', authorization: AUTH_HEADER };
 const SIZED_NOTE = 'the same body parse, no zod, no agent, no metrics, no request id';
-
-const symbol = (i: number) => `S${String(i).padStart(4, '0')}`;
-const midOf = (i: number, step: number) => Math.round((50 + (i % 400) + (step % 7) * 0.01) * 100) / 100;
-
-/** One request per symbol, each with its own mid. */
-function midRequests(suffix = ''): autocannon.Request[] {
-  return Array.from({ length: SYMBOLS }, (_, i) => ({
-    method: 'POST',
-    path: `/v1/agents/${AGENT}/symbols/${symbol(i)}/mid${suffix}`,
-    headers: HEADERS,
-    body: JSON.stringify({ mid: midOf(i, 1) }),
-  }));
-}
-
-/** Batches of 100 mid updates walking over the 1,000 symbols. */
-function batchRequests(query = ''): autocannon.Request[] {
-  return Array.from({ length: SYMBOLS / BATCH }, (_, b) => ({
-    method: 'POST',
-    path: `/v1/agents/${AGENT}/updates${query}`,
-    headers: HEADERS,
-    body: JSON.stringify({
-      updates: Array.from({ length: BATCH }, (_, j) => {
-        const i = b * BATCH + j;
-        return { type: 'mid', symbol: symbol(i), mid: midOf(i, 2) };
-      }),
-    }),
-  }));
-}
-
-/** Gives every symbol a sigma and a mid, so that every timed update quotes. */
-async function seed(server: ServerChild): Promise<void> {
-  const updates = Array.from({ length: SYMBOLS }, (_, i) => [
-    { type: 'volatility', symbol: symbol(i), sigma: midOf(i, 0) * 0.02 },
-    { type: 'mid', symbol: symbol(i), mid: midOf(i, 0) },
-  ]).flat();
-  for (let i = 0; i < updates.length; i += 1_000) {
-    const res = await fetch(`${server.url}/v1/agents/${AGENT}/updates`, {
-      method: 'POST', headers: HEADERS, body: JSON.stringify({ updates: updates.slice(i, i + 1_000) }),
-    });
-    const body = (await res.json()) as { results?: { ok: boolean; outcome?: string }[] };
-    if (res.status !== 200 || !body.results?.every((r) => r.ok)) throw new Error(`seeding failed: ${res.status}`);
-  }
-}
 
 export interface CannonRun {
   server: string;
@@ -112,12 +65,6 @@ export interface CannonRun {
   medianUpdatesPerSecond: number;
   medianCpuUsPerRequest: number;
 }
-
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 interface Totals {
   ok: number;
@@ -203,7 +150,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
   const [app, bare] = await Promise.all([startServer('app', 'ingest-app'), startServer('bare', 'ingest-bare')]);
   const runs: CannonRun[] = [];
   try {
-    await seed(app);
+    await seed(app.url);
     const single = midRequests();
     const batch = batchRequests();
     const mid: Target[] = [
