@@ -12,38 +12,10 @@
  * A is the other checkout (before), B this one (after). Not part of `npm run bench`:
  * a tool for bench/README.md's change-by-change figures.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { BATCH, batchRequests, median, midRequests, seed } from './support/ingest-load.js';
-import { REPO_ROOT } from './support/report.js';
-
-interface Side { name: string; url: string; child: ChildProcess }
-
-async function start(name: string, root: string): Promise<Side> {
-  const child = fork(resolve(root, 'bench/support/server-child.ts'), ['app'], {
-    cwd: root, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const port = await new Promise<number>((ok, fail) => {
-    child.once('exit', (code) => fail(new Error(`${name} exited with ${code}`)));
-    child.on('message', (m: { type: string; port?: number }) => { if (m.type === 'listening') ok(m.port!); });
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await seed(url);
-  return { name, url, child };
-}
-
-/** The child's CPU time, µs, all threads (server-child.ts answers `stats` with process.cpuUsage()). */
-function cpu(side: Side): Promise<number> {
-  return new Promise((ok) => {
-    side.child.on('message', function on(m: { type: string; cpu?: NodeJS.CpuUsage }) {
-      if (m.type !== 'stats') return;
-      side.child.off('message', on);
-      ok(m.cpu!.user + m.cpu!.system);
-    });
-    side.child.send({ type: 'stats' });
-  });
-}
+import { startServer, type ServerChild } from './support/servers.js';
 
 async function main(): Promise<void> {
   const other = process.argv[2];
@@ -53,14 +25,15 @@ async function main(): Promise<void> {
   const scenario = process.argv[5] ?? 'mid';
   const requests = scenario === 'mid' ? midRequests() : batchRequests('?reply=summary');
   const perRequest = scenario === 'mid' ? 1 : BATCH;
-  const a = await start('A (other)', resolve(other));
-  const b = await start('B (this)', REPO_ROOT);
-  const slice = async (side: Side, s: number) => {
-    const before = await cpu(side);
+  const [a, b] = await Promise.all([startServer('app', 'ab-other', { root: resolve(other) }), startServer('app', 'ab-this')]);
+  await Promise.all([seed(a.url), seed(b.url)]);
+  const slice = async (side: ServerChild, s: number) => {
+    const before = await side.stats();
     const r = await autocannon({ url: side.url, connections: 10, pipelining: 1, duration: s, requests });
-    const after = await cpu(side);
-    if (r.non2xx > 0 || r.errors > 0) throw new Error(`${side.name}: ${r.non2xx} non-2xx, ${r.errors} errors`);
-    return (after - before) / (r['2xx'] * perRequest);
+    const after = await side.stats();
+    if (r.non2xx > 0 || r.errors > 0) throw new Error(`${side === a ? 'A' : 'B'}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+    // all threads' CPU time (server-child.ts answers with process.cpuUsage())
+    return (after.cpuUs - before.cpuUs) / (r['2xx'] * perRequest);
   };
   try {
     await slice(a, 2);
@@ -80,7 +53,7 @@ async function main(): Promise<void> {
     const unit = scenario === 'mid' ? 'per request' : 'per update';
     console.log(`${scenario}: server CPU µs ${unit}, median of ${rounds} slices of ${seconds} s: A ${median(fa).toFixed(2)}, B ${median(fb).toFixed(2)}; B/A paired median ${median(ratios).toFixed(3)} [${ratios.map((x) => x.toFixed(2)).join(' ')}]`);
   } finally {
-    for (const s of [a, b]) s.child.send({ type: 'stop' });
+    await Promise.all([a.stop(), b.stop()]);
   }
 }
 

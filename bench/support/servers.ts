@@ -35,6 +35,8 @@ export interface ServerOptions {
   env?: Record<string, string>;
   /** where the child's stdout goes (a file descriptor, e.g. for --trace-gc lines); inherited by default */
   stdout?: number;
+  /** another checkout whose server-child.ts (and so whose service) to run; this one by default */
+  root?: string;
 }
 
 /**
@@ -46,8 +48,8 @@ export async function startServer(kind: ServerKind, label: string = kind, option
     // one directory per server: the tsx loader thread writes a profile too (the main thread's is CPU.*.0.001.cpuprofile)
     ? ['--cpu-prof', `--cpu-prof-dir=${resolve(RESULTS_DIR, 'profiles', `server-${label}`)}`]
     : [];
-  const child = fork(CHILD, [kind], {
-    cwd: REPO_ROOT,
+  const child = fork(options.root === undefined ? CHILD : resolve(options.root, 'bench/support/server-child.ts'), [kind], {
+    cwd: options.root ?? REPO_ROOT,
     execArgv: ['--import', 'tsx', ...profile, ...(options.execArgv ?? [])],
     env: { ...process.env, ...options.env },
     stdio: ['ignore', options.stdout ?? 'inherit', 'inherit', 'ipc'],
