@@ -18,8 +18,10 @@
  *   +the quote as reply      + the ProcessResult through the route's compiled reply serializer
  *   app, open / token        buildApp() without a ledger: no tokens and any Host / a write token
  *   app, token, ledger       as benchmark 2 runs it (the SQLite ledger on)
+ *   batch: bare, N ns busy   (SCENARIO=summary) the bare summary-batch route burning N ns per item (0, 250, 500, 1,000)
  *
- *   npm run bench:edge-layers -- [seconds per slice] [slices]   (LAYERS="bare;app, token" picks some; RATE=8000 an open loop)
+ *   npm run bench:edge-layers -- [seconds per slice] [slices]   (LAYERS="bare;app, token" picks some; RATE=8000 an open loop;
+ *   SCENARIO=summary benchmark 2's summary batches, figures per update, with the batch layers and the app)
  *
  * Not part of `npm run bench`: the attribution behind issue 16's single-update figures (bench/README.md).
  */
@@ -38,10 +40,11 @@ import { parseServiceConfig } from '../src/service/config.js';
 import { UpdateReply } from '../src/service/replies.js';
 import { passValidator, routeSchema } from '../src/service/route-schemas.js';
 import { MidBody, parse, SymbolParams } from '../src/service/schemas.js';
-import { median, midRequests, seed, seedUpdates } from './support/ingest-load.js';
+import { BATCH, batchRequests, median, midRequests, seed, seedUpdates } from './support/ingest-load.js';
 import { BENCH_TOKEN } from './support/token.js';
 
 const MID_ROUTE = '/v1/agents/:agentId/symbols/:symbol/mid';
+const BATCH_ROUTE = '/v1/agents/:agentId/updates';
 
 type Layer = () => Promise<FastifyInstance>;
 const config = (extra: Record<string, unknown> = {}) => parseServiceConfig({ port: 0, logLevel: 'silent', ledger: { path: null, importJournal: null }, ...extra });
@@ -99,7 +102,24 @@ function busy(us: number): FastifyInstance {
   return app;
 }
 
+/**
+ * The bare batch route of benchmark 2 (the compact reply's shape per item, as server-child.ts's), burning
+ * `ns` per item: the batch's calibration.
+ */
+function busyBatch(ns: number): FastifyInstance {
+  const app = plain(false);
+  let seq = 0;
+  app.post(BATCH_ROUTE, async (req) => {
+    const { updates } = req.body as { updates: unknown[] };
+    const until = performance.now() + (ns * updates.length) / 1e6;
+    while (performance.now() < until);
+    return { results: updates.map((_u, index) => ({ index, ok: true, outcome: 'quoted', seq: ++seq })) };
+  });
+  return app;
+}
+
 const LAYERS: Record<string, Layer> = {
+  ...Object.fromEntries([0, 250, 500, 1_000].map((ns) => [`batch: bare, ${ns} ns busy`, async () => busyBatch(ns)])),
   bare: async () => {
     const app = plain(false);
     app.post(MID_ROUTE, async () => ({}));
@@ -177,7 +197,10 @@ async function start(name: string): Promise<Server> {
 async function main(): Promise<void> {
   const slice = Number(process.argv[2] ?? 2);
   const slices = Number(process.argv[3] ?? 5);
-  const requests = midRequests();
+  // SCENARIO=summary: benchmark 2's summary batches (figures per update) instead of single mids
+  const summary = process.env.SCENARIO === 'summary';
+  const requests = summary ? batchRequests('?reply=summary') : midRequests();
+  const per = summary ? BATCH : 1;
   const servers: Server[] = [];
   for (const name of (process.env.LAYERS?.split(';') ?? Object.keys(LAYERS))) servers.push(await start(name));
   const figures = new Map(servers.map((s) => [s, { user: [] as number[], system: [] as number[], thread: [] as number[], rate: [] as number[] }]));
@@ -193,18 +216,19 @@ async function main(): Promise<void> {
       const after = await s.cpu();
       if (res.non2xx > 0 || res.errors > 0) throw new Error(`${s.name}: ${res.non2xx} non-2xx, ${res.errors} errors`);
       const f = figures.get(s)!;
-      f.user.push((after.cpu.user - before.cpu.user) / res['2xx']);
-      f.system.push((after.cpu.system - before.cpu.system) / res['2xx']);
-      f.thread.push((after.thread.user + after.thread.system - before.thread.user - before.thread.system) / res['2xx']);
-      f.rate.push(res['2xx'] / res.duration);
+      const n = res['2xx'] * per;
+      f.user.push((after.cpu.user - before.cpu.user) / n);
+      f.system.push((after.cpu.system - before.cpu.system) / n);
+      f.thread.push((after.thread.user + after.thread.system - before.thread.user - before.thread.system) / n);
+      f.rate.push(n / res.duration);
     }
   }
   await Promise.all(servers.map((s) => s.stop()));
-  console.log('layer                     user µs  system µs  total µs  main thread µs   req/s');
+  console.log(`layer (per ${summary ? 'update' : 'request'})    user µs  system µs  total µs  main thread µs  ${summary ? 'upd/s' : 'req/s'}`);
   for (const [s, f] of figures) {
     const u = median(f.user);
     const y = median(f.system);
-    console.log(`${s.name.padEnd(24)} ${u.toFixed(1).padStart(8)} ${y.toFixed(1).padStart(10)} ${(u + y).toFixed(1).padStart(9)} ${median(f.thread).toFixed(1).padStart(15)} ${Math.round(median(f.rate)).toString().padStart(7)}`);
+    console.log(`${s.name.padEnd(24)} ${u.toFixed(2).padStart(8)} ${y.toFixed(2).padStart(10)} ${(u + y).toFixed(2).padStart(9)} ${median(f.thread).toFixed(2).padStart(15)} ${Math.round(median(f.rate)).toString().padStart(7)}`);
   }
 }
 
