@@ -14,15 +14,16 @@
  */
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
-import { BATCH, batchRequests, median, midRequests, seed } from './support/ingest-load.js';
+import { BATCH, batchRequests, countArg, median, midRequests, seed } from './support/ingest-load.js';
 import { startServer, type ServerChild } from './support/servers.js';
 
 async function main(): Promise<void> {
   const other = process.argv[2];
   if (other === undefined) throw new Error('usage: npm run bench:ab -- <other checkout> [rounds] [seconds] [mid|summary]');
-  const rounds = Number(process.argv[3] ?? 10);
-  const seconds = Number(process.argv[4] ?? 1);
+  const rounds = countArg(process.argv[3], 10, 'rounds');
+  const seconds = countArg(process.argv[4], 1, 'seconds per slice');
   const scenario = process.argv[5] ?? 'mid';
+  if (scenario !== 'mid' && scenario !== 'summary') throw new Error(`scenario: mid or summary, not ${scenario}`);
   const requests = scenario === 'mid' ? midRequests() : batchRequests('?reply=summary');
   const perRequest = scenario === 'mid' ? 1 : BATCH;
   const [a, b] = await Promise.all([startServer('app', 'ab-other', { root: resolve(other) }), startServer('app', 'ab-this')]);

@@ -40,7 +40,7 @@ import { parseServiceConfig } from '../src/service/config.js';
 import { UpdateReply } from '../src/service/replies.js';
 import { passValidator, routeSchema } from '../src/service/route-schemas.js';
 import { MidBody, parse, SymbolParams } from '../src/service/schemas.js';
-import { BATCH, batchRequests, median, midRequests, seed, seedUpdates } from './support/ingest-load.js';
+import { BATCH, batchRequests, countArg, median, midRequests, seed, seedUpdates } from './support/ingest-load.js';
 import { BENCH_TOKEN } from './support/token.js';
 
 const MID_ROUTE = '/v1/agents/:agentId/symbols/:symbol/mid';
@@ -118,8 +118,8 @@ function busyBatch(ns: number): FastifyInstance {
   return app;
 }
 
-const LAYERS: Record<string, Layer> = {
-  ...Object.fromEntries([0, 250, 500, 1_000].map((ns) => [`batch: bare, ${ns} ns busy`, async () => busyBatch(ns)])),
+/** The layers of the single-mid load (each serves MID_ROUTE). */
+const MID_LAYERS: Record<string, Layer> = {
   bare: async () => {
     const app = plain(false);
     app.post(MID_ROUTE, async () => ({}));
@@ -148,6 +148,15 @@ const LAYERS: Record<string, Layer> = {
   '+zod, tiny reply': layer((app) => agentRoute(app, 'zod')),
   '+process, tiny reply': layer((app) => agentRoute(app, 'process')),
   '+the quote as reply': layer((app) => agentRoute(app, 'reply')),
+};
+
+/** The layers of the summary-batch load (SCENARIO=summary; each serves BATCH_ROUTE). */
+const BATCH_LAYERS: Record<string, Layer> = Object.fromEntries(
+  [0, 250, 500, 1_000].map((ns) => [`batch: bare, ${ns} ns busy`, async () => busyBatch(ns)]),
+);
+
+/** The service itself, in both loads. */
+const APP_LAYERS: Record<string, Layer> = {
   'app, open': async () => buildApp({ config: config({ http: { allowedHosts: ['*'] } }), logger: pino({ level: 'silent' }) }),
   'app, token': async () => buildApp({ config: config({ auth: { writeTokens: [BENCH_TOKEN] } }), logger: pino({ level: 'silent' }) }),
   'app, token, ledger': async () => {
@@ -157,6 +166,8 @@ const LAYERS: Record<string, Layer> = {
     return app;
   },
 };
+
+const LAYERS: Record<string, Layer> = { ...MID_LAYERS, ...BATCH_LAYERS, ...APP_LAYERS };
 
 async function child(name: string): Promise<void> {
   const app = await LAYERS[name]!();
@@ -193,19 +204,24 @@ async function start(name: string): Promise<Server> {
   };
 }
 
-
 async function main(): Promise<void> {
-  const slice = Number(process.argv[2] ?? 2);
-  const slices = Number(process.argv[3] ?? 5);
+  const slice = countArg(process.argv[2], 2, 'seconds per slice');
+  const slices = countArg(process.argv[3], 5, 'slices');
   // SCENARIO=summary: benchmark 2's summary batches (figures per update) instead of single mids
-  const summary = process.env.SCENARIO === 'summary';
+  const scenario = process.env.SCENARIO ?? 'mid';
+  if (scenario !== 'mid' && scenario !== 'summary') throw new Error(`SCENARIO: mid or summary, not ${scenario}`);
+  const summary = scenario === 'summary';
   const requests = summary ? batchRequests('?reply=summary') : midRequests();
   const per = summary ? BATCH : 1;
+  const available = { ...(summary ? BATCH_LAYERS : MID_LAYERS), ...APP_LAYERS };
+  const names = process.env.LAYERS?.split(';') ?? Object.keys(available);
+  const unknown = names.filter((n) => !(n in available));
+  if (unknown.length > 0) throw new Error(`no ${scenario} layer ${unknown.join(', ')}; there are: ${Object.keys(available).join('; ')}`);
   const servers: Server[] = [];
-  for (const name of (process.env.LAYERS?.split(';') ?? Object.keys(LAYERS))) servers.push(await start(name));
+  for (const name of names) servers.push(await start(name));
   const figures = new Map(servers.map((s) => [s, { user: [] as number[], system: [] as number[], thread: [] as number[], rate: [] as number[] }]));
   // RATE=n: an open loop at n requests/s in all (autocannon's overallRate) instead of as fast as the server answers
-  const rate = process.env.RATE === undefined ? {} : { overallRate: Number(process.env.RATE) };
+  const rate = process.env.RATE === undefined ? {} : { overallRate: countArg(process.env.RATE, 0, 'RATE') };
   const load = (s: Server, seconds: number) => autocannon({ url: `http://127.0.0.1:${s.port}`, connections: 10, pipelining: 1, duration: seconds, requests, ...rate });
   for (const s of servers) await load(s, 1);
   for (let r = 0; r < slices; r++) {

@@ -8,10 +8,10 @@ import { AUTH_HEADER } from './token.js';
 
 export const SYMBOLS = 1_000;
 export const BATCH = 100;
-export const AGENT = 'default';
-export const HEADERS = { 'content-type': 'application/json', authorization: AUTH_HEADER };
+const AGENT = 'default';
+const HEADERS = { 'content-type': 'application/json', authorization: AUTH_HEADER };
 
-export const symbol = (i: number) => `S${String(i).padStart(4, '0')}`;
+const symbol = (i: number) => `S${String(i).padStart(4, '0')}`;
 const midOf = (i: number, step: number) => Math.round((50 + (i % 400) + (step % 7) * 0.01) * 100) / 100;
 
 /** One request per symbol, each with its own mid. */
@@ -64,3 +64,11 @@ export const median = (xs: readonly number[]): number => {
   const m = s.length >> 1;
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
+
+/** A whole number ≥ 1 from the command line (slices, rounds, seconds: autocannon runs whole seconds), or `fallback`. */
+export function countArg(text: string | undefined, fallback: number, what: string): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${what}: expected a whole number ≥ 1, got ${JSON.stringify(text)}`);
+  return n;
+}

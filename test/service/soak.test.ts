@@ -102,6 +102,7 @@ describe('soak', () => {
       expect(heap.length, 'heap samples').toBeGreaterThanOrEqual(Math.floor(SECONDS / 2));
       expect(heap.every(Number.isFinite), `heap samples ${heap.join(', ')}`).toBe(true);
       const quarter = Math.floor(heap.length / 4);
+      expect(quarter, 'heap samples per quarter').toBeGreaterThan(0);
       const settled = Math.min(...heap.slice(quarter, 2 * quarter));
       const last = Math.min(...heap.slice(heap.length - quarter));
       const mib = (b: number) => (b / 1_048_576).toFixed(1);
