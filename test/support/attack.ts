@@ -5,12 +5,52 @@
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import WebSocket from 'ws';
 
 /** Resident set size of a process, bytes (Linux /proc). */
 export function rssBytes(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!m) throw new Error(`no VmRSS for ${pid}`);
   return Number(m[1]) * 1_024;
+}
+
+/**
+ * What a process started with `--inspect=127.0.0.1:0` still holds after a full garbage collection, read
+ * through its inspector (the address is in its output): V8's used heap plus memory outside it (Buffers,
+ * array buffers). Unlike RSS, this excludes garbage not yet collected and heap the allocator keeps, so
+ * it measures what the process retains.
+ */
+export async function retainedAfterGc(output: string): Promise<{ heapUsed: number; external: number }> {
+  const url = /Debugger listening on (ws:\/\/\S+)/.exec(output)?.[1];
+  if (url === undefined) throw new Error('no inspector address in the output; start the process with --inspect=127.0.0.1:0');
+  const ws = new WebSocket(url);
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  let id = 0;
+  const call = (method: string, params: object = {}) => new Promise<unknown>((resolve, reject) => {
+    const mine = ++id;
+    const timer = setTimeout(() => reject(new Error(`inspector: no answer to ${method}`)), 10_000);
+    const onMessage = (data: WebSocket.RawData) => {
+      const m = JSON.parse(data.toString()) as { id?: number; result?: unknown; error?: { message: string } };
+      if (m.id !== mine) return;
+      clearTimeout(timer);
+      ws.off('message', onMessage);
+      if (m.error) reject(new Error(`inspector: ${method}: ${m.error.message}`));
+      else resolve(m.result);
+    };
+    ws.on('message', onMessage);
+    ws.send(JSON.stringify({ id: mine, method, params }));
+  });
+  try {
+    await call('HeapProfiler.collectGarbage');
+    const r = await call('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true }) as { result: { value: string } };
+    const usage = JSON.parse(r.result.value) as NodeJS.MemoryUsage;
+    return { heapUsed: usage.heapUsed, external: usage.external };
+  } finally {
+    ws.close();
+  }
 }
 
 /** The value of one sample line of a Prometheus text exposition (name with its labels as printed). */

@@ -8,7 +8,7 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-const ENTRY = ['--import', 'tsx', 'src/server.ts'];
+export const ENTRY = ['--import', 'tsx', 'src/server.ts'];
 
 /** `node src/server.ts` (or another entry: src/gateway.ts) in its own process, on an ephemeral port read from its "listening" log line. */
 export function spawnServer(env: Record<string, string> = {}, timeoutMs = 15_000, entry = ENTRY): Promise<ServerProcess> {
