@@ -114,7 +114,6 @@ export class MarketMakerAgent {
       }
       const r = writeResult(out, u.symbol, outcome, out === undefined ? keptQuote(s) : s.quote, s.decision, s.inBreach, hadQuote && outcome === 'no-quote');
       if (breach !== null || rolled) r.risk = this.riskChange(breach, rolled, u.symbol); // rare: only then has a result the field
-      else if (r.risk != null) r.risk = null;
       return r;
     } catch (err) {
       // validation ran before any change, so anything thrown here is a defect: surface it as the Error status

@@ -49,5 +49,7 @@ export function writeResult(
   out.decision = decision;
   out.breach = breach;
   out.withdrawn = withdrawn;
+  // a risk change belongs to the call that made it (process() sets it after this), never to the next
+  if (out.risk != null) out.risk = null;
   return out;
 }

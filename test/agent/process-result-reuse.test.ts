@@ -32,6 +32,23 @@ describe('process(u, out): the result written into a caller-owned object', () =>
     );
   });
 
+  it('carries no risk change over from the call before: a duplicate fill after a breach answers without one, as process(u) does', () => {
+    const config = { gamma: 0.1, k: 1.5, timeUnit: 'day' as const, horizon: { mode: 'infinite' as const, tau: 1 }, minSpreadBps: 0, maxSpreadBps: 10_000, tickSize: 0.01, orderSize: 1, maxInventory: 1_000, risk: { maxLoss: 5 } };
+    const fresh = new MarketMakerAgent('fresh', config);
+    const reused = new MarketMakerAgent('reused', config);
+    const out: ProcessResult = { symbol: '', outcome: 'no-quote', quote: null, decision: DECISIONS.noMid, breach: false, withdrawn: false };
+    const steps = [mid('X', 100), vol('X', 0.5), fill('X', 'f1', 'buy', 100, 10), mid('X', 99.5), fill('X', 'f1', 'buy', 100, 10)];
+    const risks = steps.map((u) => {
+      const expected = fresh.process(u);
+      const got = reused.process(u, out);
+      // no risk change: absent in a new result, null in a reused one
+      expect({ ...got, risk: got.risk ?? undefined }).toEqual(expected);
+      return got.risk?.breach?.hold.reason ?? null;
+    });
+    // the loss limit is reached at the mid of 99.5; the fill after it is the same fill again
+    expect(risks).toEqual([null, null, null, 'loss-limit', null]);
+  });
+
   it('leaves `out` as it was when the update is refused', () => {
     const a = new MarketMakerAgent('x');
     const out: ProcessResult = { symbol: 'before', outcome: 'no-quote', quote: null, decision: DECISIONS.noMid, breach: false, withdrawn: false };
