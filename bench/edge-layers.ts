@@ -19,6 +19,9 @@
  *   app, open / token        buildApp() without a ledger: no tokens and any Host / a write token
  *   app, token, ledger       as benchmark 2 runs it (the SQLite ledger on)
  *   batch: bare, N ns busy   (SCENARIO=summary) the bare summary-batch route burning N ns per item (0, 250, 500, 1,000)
+ *   batch: required work     (SCENARIO=summary) what the issue requires of the summary batch and no more: the service's
+ *                            options and headers, params, query and body through zod, each item through the route's
+ *                            compiled check, process() on an agent of 1,000 quoted symbols, the compact reply per item
  *
  *   npm run bench:edge-layers -- [seconds per slice] [slices]   (LAYERS="bare;app, token" picks some; RATE=8000 an open loop;
  *   SCENARIO=summary benchmark 2's summary batches, figures per update, with the batch layers and the app)
@@ -28,19 +31,21 @@
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { MarketMakerAgent } from '../src/agent/index.js';
+import { MarketMakerAgent, type Update } from '../src/agent/index.js';
 import { buildApp, SECURITY_HEADERS, serverOptions } from '../src/service/app.js';
+import { compiledCheck } from '../src/service/compiled-schema.js';
 import { parseServiceConfig } from '../src/service/config.js';
 import { UpdateReply } from '../src/service/replies.js';
 import { passValidator, routeSchema } from '../src/service/route-schemas.js';
-import { MidBody, parse, SymbolParams } from '../src/service/schemas.js';
+import { AgentParams, BatchBody, BatchItem, BatchQuery, MidBody, parse, SymbolParams } from '../src/service/schemas.js';
 import { BATCH, batchRequests, countArg, median, midRequests, seed, seedUpdates } from './support/ingest-load.js';
+import { RESULTS_DIR } from './support/report.js';
 import { BENCH_TOKEN } from './support/token.js';
 
 const MID_ROUTE = '/v1/agents/:agentId/symbols/:symbol/mid';
@@ -150,10 +155,42 @@ const MID_LAYERS: Record<string, Layer> = {
   '+the quote as reply': layer((app) => agentRoute(app, 'reply')),
 };
 
+/**
+ * The summary batch route doing only the required work, as the service's route does it (routes/updates.ts),
+ * on a bare agent: no token check, metrics, publishing, ledger or room bookkeeping.
+ */
+function requiredBatch(app: FastifyInstance): void {
+  const agent = seededAgent();
+  const checkItem = compiledCheck(BatchItem);
+  app.post(BATCH_ROUTE, async (req) => {
+    parse(AgentParams, req.params);
+    parse(BatchQuery, req.query);
+    const { updates } = parse(BatchBody, req.body);
+    const time = Date.now();
+    const results = updates.map((raw, index) => {
+      try {
+        let u: Update;
+        if (checkItem(raw)) {
+          raw.time ??= time;
+          u = raw as Update;
+        } else {
+          u = { ...parse(BatchItem, raw, `updates.${index}`), time };
+        }
+        const r = agent.process(u);
+        return { index, ok: true as const, outcome: r.outcome, seq: r.quote?.seq ?? null };
+      } catch (err) {
+        return { index, ok: false as const, error: (err as Error).message };
+      }
+    });
+    return { results };
+  });
+}
+
 /** The layers of the summary-batch load (SCENARIO=summary; each serves BATCH_ROUTE). */
-const BATCH_LAYERS: Record<string, Layer> = Object.fromEntries(
-  [0, 250, 500, 1_000].map((ns) => [`batch: bare, ${ns} ns busy`, async () => busyBatch(ns)]),
-);
+const BATCH_LAYERS: Record<string, Layer> = {
+  ...Object.fromEntries([0, 250, 500, 1_000].map((ns) => [`batch: bare, ${ns} ns busy`, async () => busyBatch(ns)])),
+  'batch: required work': layer(requiredBatch),
+};
 
 /** The service itself, in both loads. */
 const APP_LAYERS: Record<string, Layer> = {
@@ -188,7 +225,11 @@ interface Cpu { cpu: NodeJS.CpuUsage; thread: NodeJS.CpuUsage }
 interface Server { name: string; port: number; cpu(): Promise<Cpu>; stop(): Promise<void> }
 
 async function start(name: string): Promise<Server> {
-  const c = fork(fileURLToPath(import.meta.url), ['--child', name], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // BENCH_CPU_PROF=1: a V8 CPU profile per layer, written when it stops (as servers.ts does for benchmark 2)
+  const profile = process.env.BENCH_CPU_PROF === '1'
+    ? ['--cpu-prof', `--cpu-prof-dir=${resolve(RESULTS_DIR, 'profiles', `edge-${name.replace(/[^a-z0-9]+/gi, '-')}`)}`]
+    : [];
+  const c = fork(fileURLToPath(import.meta.url), ['--child', name], { execArgv: ['--import', 'tsx', ...profile], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const port = await new Promise<number>((ok, fail) => {
     c.once('exit', (code) => fail(new Error(`${name} exited with ${code} before listening`)));
     c.once('message', (m: { port: number }) => ok(m.port));
