@@ -20,11 +20,12 @@
  *   app, token, ledger       as benchmark 2 runs it (the SQLite ledger on)
  *   batch: bare, N ns busy   (SCENARIO=summary) the bare summary-batch route burning N ns per item (0, 250, 500, 1,000)
  *   batch: required work     (SCENARIO=summary) what the issue requires of the summary batch and no more: the service's
- *                            options and headers, params, query and body through zod, each item through the route's
- *                            compiled check, process() on an agent of 1,000 quoted symbols, the compact reply per item
+ *                            options and headers, params, query and body through zod, each item as the route reads it
+ *                            (batchUpdate: the compiled check), process() on an agent of 1,000 quoted symbols, the compact reply
  *
  *   npm run bench:edge-layers -- [seconds per slice] [slices]   (LAYERS="bare;app, token" picks some; RATE=8000 an open loop;
- *   SCENARIO=summary benchmark 2's summary batches, figures per update, with the batch layers and the app)
+ *   SCENARIO=summary benchmark 2's summary batches, figures per update, with the batch layers and the app;
+ *   BENCH_CPU_PROF=1 a V8 CPU profile per layer in bench/results/profiles/edge-<layer>/)
  *
  * Not part of `npm run bench`: the attribution behind issue 16's single-update figures (bench/README.md).
  */
@@ -37,13 +38,13 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { MarketMakerAgent, type Update } from '../src/agent/index.js';
+import { MarketMakerAgent } from '../src/agent/index.js';
 import { buildApp, SECURITY_HEADERS, serverOptions } from '../src/service/app.js';
-import { compiledCheck } from '../src/service/compiled-schema.js';
 import { parseServiceConfig } from '../src/service/config.js';
 import { UpdateReply } from '../src/service/replies.js';
 import { passValidator, routeSchema } from '../src/service/route-schemas.js';
-import { AgentParams, BatchBody, BatchItem, BatchQuery, MidBody, parse, SymbolParams } from '../src/service/schemas.js';
+import { batchUpdate } from '../src/service/routes/updates.js';
+import { AgentParams, BatchBody, BatchQuery, MidBody, parse, SymbolParams } from '../src/service/schemas.js';
 import { BATCH, batchRequests, countArg, median, midRequests, seed, seedUpdates } from './support/ingest-load.js';
 import { RESULTS_DIR } from './support/report.js';
 import { BENCH_TOKEN } from './support/token.js';
@@ -161,7 +162,6 @@ const MID_LAYERS: Record<string, Layer> = {
  */
 function requiredBatch(app: FastifyInstance): void {
   const agent = seededAgent();
-  const checkItem = compiledCheck(BatchItem);
   app.post(BATCH_ROUTE, async (req) => {
     parse(AgentParams, req.params);
     parse(BatchQuery, req.query);
@@ -169,13 +169,8 @@ function requiredBatch(app: FastifyInstance): void {
     const time = Date.now();
     const results = updates.map((raw, index) => {
       try {
-        let u: Update;
-        if (checkItem(raw)) {
-          raw.time ??= time;
-          u = raw as Update;
-        } else {
-          u = { ...parse(BatchItem, raw, `updates.${index}`), time };
-        }
+        const u = batchUpdate(raw, index, time);
+        if (u instanceof Error) throw u;
         const r = agent.process(u);
         return { index, ok: true as const, outcome: r.outcome, seq: r.quote?.seq ?? null };
       } catch (err) {

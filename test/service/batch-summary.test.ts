@@ -18,7 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => s.close());
 
-// a loss limit a few ticks away, so that random fills and mids breach it and new periods start
+// a loss limit a few ticks away, so that random fills and mids breach it
 const config = { gamma: 0.1, k: 1.5, timeUnit: 'day', horizon: { mode: 'infinite', tau: 1 }, minSpreadBps: 0, maxSpreadBps: 10_000, tickSize: 0.01, orderSize: 1, maxInventory: 5, risk: { maxLoss: 3 } };
 
 const symbol = fc.constantFrom('A', 'B', 'C');
@@ -75,7 +75,7 @@ describe('?reply=summary against the full reply', () => {
         for (const id of [full, summ]) await request('DELETE', `${s.url}/v1/agents/${id}`);
       }
     }), { numRuns: 40 });
-    // the random sessions reached the loss limit, and new risk periods were journaled
+    // the random sessions reached the loss limit, and the breaches were journaled
     const db = new DatabaseSync(ledgerPath, { readOnly: true });
     const risks = db.prepare("SELECT side AS why, count(*) AS n FROM entries WHERE kind = 'risk' GROUP BY side").all();
     db.close();

@@ -23,7 +23,7 @@ export function rssBytes(pid: number): number {
 export async function retainedAfterGc(output: string): Promise<{ heapUsed: number; external: number }> {
   const url = /Debugger listening on (ws:\/\/\S+)/.exec(output)?.[1];
   if (url === undefined) throw new Error('no inspector address in the output; start the process with --inspect=127.0.0.1:0');
-  const ws = new WebSocket(url);
+  const ws = new WebSocket(url, { handshakeTimeout: 10_000 });
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);

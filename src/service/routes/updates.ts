@@ -81,19 +81,7 @@ export async function updateRoutes(app: FastifyInstance, opts: UpdateRoutesOptio
     quoting.symbolOf(agentId);
     if (updates.length > opts.maxBatch) throw new BATCH_TOO_LARGE(opts.maxBatch);
     const time = now();
-    const items = updates.map((raw, i): Update | Error => {
-      // the compiled check passes valid items on; zod parses the others, to name the field
-      if (checkItem(raw)) {
-        // the body's own object (nothing else holds it), given the time in place rather than copied
-        raw.time ??= time;
-        return raw as Update;
-      }
-      try {
-        return toUpdate(parse(BatchItem, raw, `updates.${i}`), time);
-      } catch (err) {
-        return err as Error;
-      }
-    });
+    const items = updates.map((raw, i) => batchUpdate(raw, i, time));
     // one transaction for the fills and positions of the batch, then every item in order
     const outcomes = await quoting.batch(agentId, items);
     const results = outcomes.map((r, i) => {
@@ -113,6 +101,20 @@ export async function updateRoutes(app: FastifyInstance, opts: UpdateRoutesOptio
   });
 }
 
-function toUpdate(item: BatchItem, now: number): Update {
-  return { ...item, time: item.time ?? now };
+/**
+ * Item `index` of a batch's body as the update it is (without a time of its own: `time`), or the error
+ * naming its field. The compiled check passes valid items on; zod parses the others, to name the field.
+ */
+export function batchUpdate(raw: unknown, index: number, time: number): Update | Error {
+  if (checkItem(raw)) {
+    // the body's own object (nothing else holds it), given the time in place rather than copied
+    raw.time ??= time;
+    return raw as Update;
+  }
+  try {
+    const item = parse(BatchItem, raw, `updates.${index}`);
+    return { ...item, time: item.time ?? time };
+  } catch (err) {
+    return err as Error;
+  }
 }
