@@ -1,9 +1,9 @@
 /**
  * One change, measured alone: the service of two checkouts (this one and
- * another, e.g. `git worktree add ../base HEAD~1`) under the same mid load,
+ * another, e.g. `git worktree add ../base HEAD~1`) under the same load (benchmark 2's mids or summary batches),
  * each in its own `bench/support/server-child.ts app` process, slices taken
  * in turn (A, B, B, A, …) so that a change of the VM's speed hits both alike.
- * Reports each side's server CPU per request (user+system, all threads) as
+ * Reports each side's server CPU per request or per update (user+system, all threads) as
  * the median of the slices, and the median of the paired ratios B/A, one per
  * round.
  *

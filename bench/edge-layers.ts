@@ -225,14 +225,20 @@ async function start(name: string): Promise<Server> {
     ? ['--cpu-prof', `--cpu-prof-dir=${resolve(RESULTS_DIR, 'profiles', `edge-${name.replace(/[^a-z0-9]+/gi, '-')}`)}`]
     : [];
   const c = fork(fileURLToPath(import.meta.url), ['--child', name], { execArgv: ['--import', 'tsx', ...profile], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // every wait on the child is bounded, as servers.ts's: a child that hangs fails the run instead of stalling it
   const port = await new Promise<number>((ok, fail) => {
-    c.once('exit', (code) => fail(new Error(`${name} exited with ${code} before listening`)));
-    c.once('message', (m: { port: number }) => ok(m.port));
+    const timer = setTimeout(() => { c.kill('SIGKILL'); fail(new Error(`${name} did not start in 20 s`)); }, 20_000);
+    c.once('exit', (code) => { clearTimeout(timer); fail(new Error(`${name} exited with ${code} before listening`)); });
+    c.once('message', (m: { port: number }) => { clearTimeout(timer); ok(m.port); });
   });
   c.removeAllListeners('exit');
   return {
     name, port,
-    cpu: () => new Promise((ok) => { c.once('message', (m: Cpu) => ok(m)); c.send('cpu'); }),
+    cpu: () => new Promise((ok, fail) => {
+      const timer = setTimeout(() => fail(new Error(`${name} did not report its CPU in 10 s`)), 10_000);
+      c.once('message', (m: Cpu) => { clearTimeout(timer); ok(m); });
+      c.send('cpu');
+    }),
     stop: () => new Promise((ok) => {
       c.once('exit', () => ok());
       c.send('stop');
